@@ -1,0 +1,14 @@
+//! greenward: one program that keeps a city's greenery alive.
+//!
+//! The library holds every part; `src/main.rs` only parses arguments and calls [`cli::run`].
+//! See ARCHITECTURE.md for the map of the parts and the rules between them.
+
+pub mod cli;
+pub mod interchange;
+pub mod model;
+pub mod schedule;
+pub mod science;
+pub mod site;
+pub mod store;
+pub mod synth;
+pub mod tasks;

@@ -1,0 +1,93 @@
+//! ECS components: each asset is an entity composed of the small parts it has. A tree has
+//! `Location + Species + TreeSize + Health + SiteStatus + ZoneMember`; a flower-box group has
+//! `Location + Container + SiteStatus + ZoneMember`; a lake has `Footprint + WaterBody`.
+//! Systems (the scheduler's selectors, the charts) are plain functions over queries of these.
+//!
+//! Components carry no `Serialize`: interchange formats have their own record types.
+
+use bevy_ecs::prelude::Component;
+use chrono::NaiveDate;
+use geo::Geometry;
+
+use super::kinds::{AssetKind, Condition, ParkSubtype, SiteState, WaterKind};
+use super::record::{BoxGroup, SpeciesInfo};
+
+/// The store id of the asset this entity stands for.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AssetId(pub i64);
+
+/// The human reference (`FB-PTL-001`).
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct AssetRef(pub String);
+
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kind(pub AssetKind);
+
+/// Representative point, degrees.
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct Location {
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// The full geometry of assets that are more than a point (parks, lawns, lakes, tree rows).
+#[derive(Component, Debug, Clone, PartialEq)]
+pub struct Footprint(pub Geometry<f64>);
+
+/// The zone the asset belongs to.
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct ZoneMember {
+    pub zone_id: i64,
+    pub zone: String,
+}
+
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SiteStatus(pub SiteState);
+
+#[derive(Component, Debug, Clone, PartialEq)]
+pub struct Species(pub SpeciesInfo);
+
+#[derive(Component, Debug, Clone, Copy, PartialEq, Default)]
+pub struct TreeSize {
+    pub dbh_cm: Option<f64>,
+    pub height_m: Option<f64>,
+    pub crown_m: Option<f64>,
+}
+
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Planted(pub NaiveDate);
+
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Health(pub Condition);
+
+/// Heritage grade 1–3.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Heritage(pub u8);
+
+/// Flower boxes at one spot.
+#[derive(Component, Debug, Clone, PartialEq)]
+pub struct Container(pub BoxGroup);
+
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TreeCount(pub u32);
+
+/// What grows on a green area (lawn, bed).
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct Plant(pub String);
+
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct ParkInfo {
+    pub subtype: ParkSubtype,
+    pub area_m2: Option<f64>,
+}
+
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct WaterBody {
+    pub water: WaterKind,
+    pub area_m2: Option<f64>,
+    pub volume_m3: Option<f64>,
+}
+
+/// Present when the asset is retired; holds the reason.
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct Retired(pub String);
