@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod interchange;
 pub mod model;
+pub mod register;
 pub mod schedule;
 pub mod science;
 pub mod site;

@@ -3,8 +3,13 @@
 //! Owns: turning arguments into calls on the library, printing results, exit codes.
 //! Never: SQL, formulas, or format parsing of its own; it calls the parts that own them.
 
+pub mod assets;
 pub mod calc;
 pub mod cron;
+pub mod export;
+pub mod import;
+pub mod init;
+pub mod zones;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -19,6 +24,41 @@ pub struct Ctx {
     pub db: PathBuf,
     /// The day commands treat as today (`--today`, `GREENWARD_TODAY`, default the local date).
     pub today: NaiveDate,
+}
+
+impl Ctx {
+    /// Opens the database (creating it and applying migrations if needed).
+    pub fn open_store(&self) -> anyhow::Result<crate::store::Store> {
+        Ok(crate::store::Store::open(&self.db)?)
+    }
+}
+
+/// Output formats of list commands. CSV and JSON are stable and documented in the README.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+/// A progress bar on stderr; drawn only when stderr is a terminal.
+pub fn progress_bar(len: Option<u64>, what: &str) -> indicatif::ProgressBar {
+    let bar = match len {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    let style = match len {
+        Some(_) => indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})",
+        ),
+        None => indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos} ({per_sec})"),
+    };
+    if let Ok(s) = style {
+        bar.set_style(s);
+    }
+    bar.set_message(what.to_string());
+    bar
 }
 
 #[derive(Parser, Debug)]
@@ -45,6 +85,16 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Create the database and load a site configuration.
+    Init(init::Cmd),
+    /// Import assets and zones from GeoJSON.
+    Import(import::Cmd),
+    /// Export the register as GeoJSON or CSV.
+    Export(export::Cmd),
+    /// List, show, edit, retire and replace assets.
+    Assets(assets::Cmd),
+    /// Management zones.
+    Zones(zones::Cmd),
     /// Agronomy calculators: radiation, ET0, degree-days, water balance.
     Calc(calc::Cmd),
     /// Cron expression tools.
@@ -68,6 +118,11 @@ pub fn main() -> i32 {
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
     };
     let result = match cli.command {
+        Command::Init(c) => c.run(&ctx),
+        Command::Import(c) => c.run(&ctx),
+        Command::Export(c) => c.run(&ctx),
+        Command::Assets(c) => c.run(&ctx),
+        Command::Zones(c) => c.run(&ctx),
         Command::Calc(c) => c.run(&ctx),
         Command::Cron(c) => c.run(&ctx),
     };

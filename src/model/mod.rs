@@ -9,6 +9,7 @@ pub mod geometry;
 pub mod kinds;
 pub mod record;
 pub mod world;
+pub mod zoning;
 
 pub use kinds::{AssetKind, Condition, ParkSubtype, SiteState, WaterKind};
 pub use record::{

@@ -183,3 +183,16 @@ pub struct ZoneRecord {
 
 /// Name of the zone that takes every asset lying outside all zone polygons.
 pub const UNZONED: &str = "unzoned";
+
+impl ZoneRecord {
+    /// A zone known by name only (no polygon yet).
+    pub fn named(name: &str) -> ZoneRecord {
+        ZoneRecord {
+            id: 0,
+            name: name.to_string(),
+            names: Names::default(),
+            geometry: None,
+            tags: BTreeMap::new(),
+        }
+    }
+}

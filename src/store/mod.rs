@@ -1,1 +1,255 @@
-//! store
+//! The durable store: SQLite through rusqlite, with versioned migrations applied on open.
+//!
+//! Owns: the schema (`migrations/`, never edited once landed), every SQL statement, transactions,
+//! and the mapping between rows and model records. It is the only module that touches rusqlite.
+//! Never: decides anything (which zone an asset falls in, whether an edit is allowed): callers in
+//! `register`, `schedule` and `tasks` decide and hand the store what to write, inside one
+//! transaction per command.
+
+mod assets;
+mod audit;
+mod zones;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub use assets::{AssetFilter, Conflict, PastOccupant, geometry_from_json, geometry_to_json};
+pub use audit::AuditEntry;
+
+/// Migrations in the order they apply. Each is applied once, recorded in `schema_migrations`.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "20261127_0001_register",
+    include_str!("migrations/20261127_0001_register.sql"),
+)];
+
+/// Errors from the store; each says what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "cannot open database {path}: {source}\n  check that the folder exists and is writable, or pass --db PATH"
+    )]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "database {path} has schema version {found}, newer than this greenward knows ({known})\n  upgrade greenward, or use another --db"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: String,
+        known: String,
+    },
+    #[error("migration {name} failed: {source}")]
+    Migration {
+        name: String,
+        source: rusqlite::Error,
+    },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("stored {what} is unreadable: {detail}")]
+    Corrupt { what: String, detail: String },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An open greenward database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::setup(conn, path.to_path_buf())
+    }
+
+    /// An in-memory database, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::setup(Connection::open_in_memory()?, PathBuf::from(":memory:"))
+    }
+
+    fn setup(conn: Connection, path: PathBuf) -> Result<Store> {
+        // WAL lets readers (a manager's SQLite browser) work while a command writes.
+        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+        )?;
+        let mut store = Store { conn, path };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        self.conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+        )?;
+        let newest: Option<String> = self
+            .conn
+            .query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten();
+        let known = MIGRATIONS.last().map(|m| m.0).unwrap_or_default();
+        if let Some(found) = newest.filter(|f| f.as_str() > known) {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found,
+                known: known.to_string(),
+            });
+        }
+        for (name, sql) in MIGRATIONS {
+            let done: bool = self.conn.query_row(
+                "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)",
+                [name],
+                |r| r.get(0),
+            )?;
+            if done {
+                continue;
+            }
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)
+                .map_err(|source| StoreError::Migration {
+                    name: name.to_string(),
+                    source,
+                })?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                params![name, now_rfc3339()],
+            )?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Versions of the applied migrations, oldest first.
+    pub fn schema_versions(&self) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT version FROM schema_migrations ORDER BY version")?;
+        let v = st
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(v)
+    }
+
+    /// Runs `f` inside one transaction: it commits when `f` returns `Ok`, and rolls back (leaving
+    /// the database exactly as it was) when `f` returns `Err`.
+    pub fn write<T, E>(
+        &mut self,
+        f: impl FnOnce(&mut Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let mut wrapped = Tx { tx };
+        let out = f(&mut wrapped)?;
+        wrapped.tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// Read access outside a write transaction.
+    pub fn read(&self) -> Reader<'_> {
+        Reader { conn: &self.conn }
+    }
+
+    /// A site setting (JSON text), if set.
+    pub fn site_value(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM site WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+/// Read-only queries; shared by [`Store::read`] and [`Tx`] so a command can read inside its
+/// write transaction.
+pub struct Reader<'c> {
+    conn: &'c Connection,
+}
+
+/// An open write transaction. Dropping it without [`Store::write`] committing rolls back.
+pub struct Tx<'c> {
+    tx: rusqlite::Transaction<'c>,
+}
+
+impl Tx<'_> {
+    pub fn read(&self) -> Reader<'_> {
+        Reader { conn: &self.tx }
+    }
+
+    /// Replaces the whole site configuration.
+    pub fn set_site_values(&mut self, values: &[(String, String)]) -> Result<()> {
+        self.tx.execute("DELETE FROM site", [])?;
+        let mut st = self
+            .tx
+            .prepare_cached("INSERT INTO site (key, value) VALUES (?1, ?2)")?;
+        for (k, v) in values {
+            st.execute(params![k, v])?;
+        }
+        Ok(())
+    }
+}
+
+/// The current time as RFC 3339 UTC, for audit and provenance stamps. Dates users act on come
+/// from `--today`; this stamps when a row was written.
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_once_and_record_their_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_versions().unwrap(), vec!["20261127_0001_register"]);
+        drop(s);
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_versions().unwrap().len(), 1);
+        let mode: String = s
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = s
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let s = Store::open(&path).unwrap();
+        s.conn
+            .execute(
+                "INSERT INTO schema_migrations VALUES ('29990101_0001_future', 'x')",
+                [],
+            )
+            .unwrap();
+        drop(s);
+        let err = Store::open(&path).err().unwrap().to_string();
+        assert!(err.contains("newer than this greenward knows"), "{err}");
+    }
+}

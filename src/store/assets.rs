@@ -1,0 +1,434 @@
+//! The `assets` and `occupants` tables, and the row ↔ [`AssetRecord`] mapping.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use geo::Geometry;
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Reader, Result, StoreError, Tx};
+use crate::model::{
+    AssetKind, AssetRecord, BoxGroup, KindData, Names, Provenance, SiteState, SpeciesInfo,
+    TreeOccupant,
+};
+
+/// Which assets to load.
+#[derive(Debug, Clone, Default)]
+pub struct AssetFilter {
+    pub kind: Option<AssetKind>,
+    /// Zone name.
+    pub zone: Option<String>,
+    /// Include retired assets.
+    pub include_retired: bool,
+}
+
+const COLUMNS: &str =
+    "a.id, a.ref, a.kind, a.zone_id, z.name, a.site_state, a.name, a.name_zh, a.name_bo, a.name_en,
+    a.geometry, a.species, a.genus, a.species_zh, a.species_en, a.dbh_cm, a.height_m, a.crown_m,
+    a.planted_on, a.condition, a.heritage_grade, a.box_count, a.box_length_m, a.box_width_m,
+    a.box_depth_m, a.planting, a.tree_count, a.plant, a.park_type, a.water, a.area_m2, a.volume_m3,
+    a.tags, a.source, a.source_id, a.import_id, a.imported_at, a.retired_reason";
+
+/// GeoJSON text of a geometry (RFC 7946 geometry object).
+pub fn geometry_to_json(g: &Geometry<f64>) -> String {
+    if let Geometry::Point(p) = g {
+        // The common case at a million rows: skip building a JSON tree.
+        let mut s = String::with_capacity(64);
+        s.push_str("{\"type\":\"Point\",\"coordinates\":[");
+        push_f64(&mut s, p.x());
+        s.push(',');
+        push_f64(&mut s, p.y());
+        s.push_str("]}");
+        return s;
+    }
+    let gj = geojson::Geometry::new(geojson::GeometryValue::from(g));
+    serde_json::to_string(&gj).expect("a geometry always serialises")
+}
+
+fn push_f64(s: &mut String, v: f64) {
+    use std::fmt::Write;
+    let _ = write!(s, "{v}");
+}
+
+/// Parses a stored GeoJSON geometry.
+pub fn geometry_from_json(text: &str) -> std::result::Result<Geometry<f64>, String> {
+    let gj: geojson::Geometry = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    Geometry::<f64>::try_from(&gj.value).map_err(|e| e.to_string())
+}
+
+fn opt_parse<T: std::str::FromStr<Err = String>>(
+    v: Option<String>,
+    what: &str,
+) -> rusqlite::Result<Option<T>> {
+    v.map(|s| {
+        s.parse::<T>().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                format!("{what}: {e}").into(),
+            )
+        })
+    })
+    .transpose()
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<(AssetRecord, String)> {
+    let kind: String = r.get(2)?;
+    let kind: AssetKind = kind.parse().map_err(|e: String| {
+        rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, e.into())
+    })?;
+    let species = SpeciesInfo {
+        latin: r.get(11)?,
+        genus: r.get(12)?,
+        zh: r.get(13)?,
+        en: r.get(14)?,
+    };
+    let planted: Option<String> = r.get(18)?;
+    let planted = planted.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    let data = match kind {
+        AssetKind::Tree => KindData::Tree(TreeOccupant {
+            species,
+            dbh_cm: r.get(15)?,
+            height_m: r.get(16)?,
+            crown_m: r.get(17)?,
+            planted,
+            condition: opt_parse(r.get(19)?, "condition")?,
+            heritage_grade: r.get(20)?,
+        }),
+        AssetKind::FlowerBoxGroup => KindData::FlowerBoxGroup(BoxGroup {
+            box_count: r.get::<_, Option<u32>>(21)?.unwrap_or(1),
+            box_length_m: r.get::<_, Option<f64>>(22)?.unwrap_or(0.0),
+            box_width_m: r.get::<_, Option<f64>>(23)?.unwrap_or(0.0),
+            box_depth_m: r.get::<_, Option<f64>>(24)?.unwrap_or(0.0),
+            planting: r.get(25)?,
+            planted,
+        }),
+        AssetKind::TreeRow => KindData::TreeRow {
+            tree_count: r.get(26)?,
+            species,
+        },
+        AssetKind::GreenArea => KindData::GreenArea {
+            plant: r.get(27)?,
+            area_m2: r.get(30)?,
+        },
+        AssetKind::Park => KindData::Park {
+            subtype: opt_parse(r.get(28)?, "park_type")?.unwrap_or(crate::model::ParkSubtype::Park),
+            area_m2: r.get(30)?,
+        },
+        AssetKind::WaterFeature => KindData::WaterFeature {
+            water: opt_parse(r.get(29)?, "water")?.unwrap_or(crate::model::WaterKind::Pond),
+            area_m2: r.get(30)?,
+            volume_m3: r.get(31)?,
+        },
+    };
+    let tags: String = r.get(32)?;
+    let rec = AssetRecord {
+        id: r.get(0)?,
+        asset_ref: r.get(1)?,
+        names: Names {
+            name: r.get(6)?,
+            zh: r.get(7)?,
+            bo: r.get(8)?,
+            en: r.get(9)?,
+        },
+        geometry: Geometry::Point(geo::Point::new(0.0, 0.0)),
+        zone_id: r.get(3)?,
+        zone: r.get(4)?,
+        site_state: opt_parse(r.get(5)?, "site_state")?.unwrap_or(SiteState::Occupied),
+        data,
+        tags: serde_json::from_str(&tags).unwrap_or_default(),
+        provenance: Provenance {
+            source: r.get(33)?,
+            source_id: r.get(34)?,
+            import_id: r.get(35)?,
+            imported_at: r.get(36)?,
+        },
+        retired: r.get(37)?,
+    };
+    Ok((rec, r.get(10)?))
+}
+
+fn finish(raw: (AssetRecord, String)) -> Result<AssetRecord> {
+    let (mut rec, geom) = raw;
+    rec.geometry = geometry_from_json(&geom).map_err(|detail| StoreError::Corrupt {
+        what: format!("geometry of asset {}", rec.asset_ref),
+        detail,
+    })?;
+    Ok(rec)
+}
+
+/// Column values of a record, in the order of [`INSERT`].
+struct Row31<'a> {
+    r: &'a AssetRecord,
+}
+
+impl Row31<'_> {
+    fn bind(&self, st: &mut rusqlite::CachedStatement<'_>, now: &str) -> rusqlite::Result<usize> {
+        let r = self.r;
+        let (lon, lat) = r.anchor();
+        let empty = SpeciesInfo::default();
+        let (species, tree, boxes) = match &r.data {
+            KindData::Tree(t) => (&t.species, Some(t), None),
+            KindData::FlowerBoxGroup(b) => (&empty, None, Some(b)),
+            KindData::TreeRow { species, .. } => (species, None, None),
+            _ => (&empty, None, None),
+        };
+        let planted = tree
+            .and_then(|t| t.planted)
+            .or(boxes.and_then(|b| b.planted))
+            .map(|d| d.format("%Y-%m-%d").to_string());
+        let (tree_count, plant, park_type, water, area, volume) = match &r.data {
+            KindData::TreeRow { tree_count, .. } => (*tree_count, None, None, None, None, None),
+            KindData::GreenArea { plant, area_m2 } => {
+                (None, plant.as_deref(), None, None, *area_m2, None)
+            }
+            KindData::Park { subtype, area_m2 } => {
+                (None, None, Some(subtype.as_str()), None, *area_m2, None)
+            }
+            KindData::WaterFeature {
+                water,
+                area_m2,
+                volume_m3,
+            } => (None, None, None, Some(water.as_str()), *area_m2, *volume_m3),
+            _ => (None, None, None, None, None, None),
+        };
+        let tags = serde_json::to_string(&r.tags).unwrap_or_else(|_| "{}".into());
+        st.execute(params![
+            r.id,
+            r.asset_ref,
+            r.kind().as_str(),
+            r.zone_id,
+            r.kind().is_site().then(|| r.site_state.as_str()),
+            r.names.name,
+            r.names.zh,
+            r.names.bo,
+            r.names.en,
+            lon,
+            lat,
+            geometry_to_json(&r.geometry),
+            species.latin,
+            species.genus,
+            species.zh,
+            species.en,
+            tree.and_then(|t| t.dbh_cm),
+            tree.and_then(|t| t.height_m),
+            tree.and_then(|t| t.crown_m),
+            planted,
+            tree.and_then(|t| t.condition).map(|c| c.as_str()),
+            tree.and_then(|t| t.heritage_grade),
+            boxes.map(|b| b.box_count),
+            boxes.map(|b| b.box_length_m),
+            boxes.map(|b| b.box_width_m),
+            boxes.map(|b| b.box_depth_m),
+            boxes.and_then(|b| b.planting.as_deref()),
+            tree_count,
+            plant,
+            park_type,
+            water,
+            area,
+            volume,
+            tags,
+            r.provenance.source,
+            r.provenance.source_id,
+            r.provenance.import_id,
+            r.provenance.imported_at,
+            r.retired,
+            now,
+        ])
+    }
+}
+
+const INSERT: &str = "INSERT INTO assets (id, ref, kind, zone_id, site_state, name, name_zh, name_bo, name_en,
+    lon, lat, geometry, species, genus, species_zh, species_en, dbh_cm, height_m, crown_m, planted_on,
+    condition, heritage_grade, box_count, box_length_m, box_width_m, box_depth_m, planting, tree_count,
+    plant, park_type, water, area_m2, volume_m3, tags, source, source_id, import_id, imported_at,
+    retired_reason, created_at, updated_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+    ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?40)";
+
+const UPDATE: &str = "UPDATE assets SET ref = ?2, kind = ?3, zone_id = ?4, site_state = ?5, name = ?6,
+    name_zh = ?7, name_bo = ?8, name_en = ?9, lon = ?10, lat = ?11, geometry = ?12, species = ?13,
+    genus = ?14, species_zh = ?15, species_en = ?16, dbh_cm = ?17, height_m = ?18, crown_m = ?19,
+    planted_on = ?20, condition = ?21, heritage_grade = ?22, box_count = ?23, box_length_m = ?24,
+    box_width_m = ?25, box_depth_m = ?26, planting = ?27, tree_count = ?28, plant = ?29, park_type = ?30,
+    water = ?31, area_m2 = ?32, volume_m3 = ?33, tags = ?34, source = ?35, source_id = ?36,
+    import_id = ?37, imported_at = ?38, retired_reason = ?39, updated_at = ?40,
+    retired_at = CASE WHEN ?39 IS NULL THEN NULL ELSE coalesce(retired_at, ?40) END
+    WHERE id = ?1";
+
+/// Why an insert was refused by a uniqueness rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conflict {
+    /// Another asset already has this ref.
+    Ref,
+}
+
+impl Tx<'_> {
+    /// The highest asset id in use (0 when empty); new ids are assigned above it.
+    pub fn max_asset_id(&self) -> Result<i64> {
+        Ok(self
+            .tx
+            .query_row("SELECT coalesce(max(id), 0) FROM assets", [], |r| r.get(0))?)
+    }
+
+    /// Ids and refs of the assets of one source, by source id.
+    pub fn source_keys(&self, source: &str) -> Result<HashMap<String, (i64, String)>> {
+        let mut st = self.tx.prepare(
+            "SELECT source_id, id, ref FROM assets WHERE source = ?1 AND source_id IS NOT NULL",
+        )?;
+        let rows = st
+            .query_map([source], |r| {
+                Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?)))
+            })?
+            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        Ok(rows)
+    }
+
+    /// Inserts a new asset with the id it carries. A ref already taken is reported as a
+    /// [`Conflict`] (the statement alone is undone; the transaction goes on).
+    pub fn insert_asset(
+        &mut self,
+        r: &AssetRecord,
+        now: &str,
+    ) -> Result<std::result::Result<(), Conflict>> {
+        let mut st = self.tx.prepare_cached(INSERT)?;
+        match (Row31 { r }).bind(&mut st, now) {
+            Ok(_) => Ok(Ok(())),
+            Err(rusqlite::Error::SqliteFailure(e, Some(msg)))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation
+                    && msg.contains("assets.ref") =>
+            {
+                Ok(Err(Conflict::Ref))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Rewrites every column of a stored asset from the record.
+    pub fn update_asset(&mut self, r: &AssetRecord, now: &str) -> Result<()> {
+        let mut st = self.tx.prepare_cached(UPDATE)?;
+        (Row31 { r }).bind(&mut st, now)?;
+        Ok(())
+    }
+
+    /// Archives the current occupant of a site (a JSON snapshot) and bumps the occupant number.
+    pub fn archive_occupant(
+        &mut self,
+        asset_id: i64,
+        ended_on: NaiveDate,
+        reason: &str,
+        data: &str,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO occupants (asset_id, occupant_no, ended_on, end_reason, data)
+             SELECT id, occupant_no, ?2, ?3, ?4 FROM assets WHERE id = ?1",
+            params![
+                asset_id,
+                ended_on.format("%Y-%m-%d").to_string(),
+                reason,
+                data
+            ],
+        )?;
+        self.tx.execute(
+            "UPDATE assets SET occupant_no = occupant_no + 1 WHERE id = ?1",
+            [asset_id],
+        )?;
+        Ok(())
+    }
+}
+
+/// A past occupant of a site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastOccupant {
+    pub occupant_no: i64,
+    pub ended_on: String,
+    pub end_reason: Option<String>,
+    /// JSON snapshot of its fields.
+    pub data: String,
+}
+
+impl Reader<'_> {
+    /// Loads the assets matching the filter, ordered by ref.
+    pub fn assets(&self, f: &AssetFilter) -> Result<Vec<AssetRecord>> {
+        let mut sql =
+            format!("SELECT {COLUMNS} FROM assets a JOIN zones z ON z.id = a.zone_id WHERE 1=1");
+        let mut args: Vec<String> = Vec::new();
+        if let Some(k) = f.kind {
+            args.push(k.as_str().to_string());
+            sql.push_str(&format!(" AND a.kind = ?{}", args.len()));
+        }
+        if let Some(z) = &f.zone {
+            args.push(z.clone());
+            sql.push_str(&format!(" AND z.name = ?{}", args.len()));
+        }
+        if !f.include_retired {
+            sql.push_str(" AND a.retired_at IS NULL");
+        }
+        sql.push_str(" ORDER BY a.ref");
+        let mut st = self.conn.prepare(&sql)?;
+        let raw = st
+            .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        raw.into_iter().map(finish).collect()
+    }
+
+    pub fn asset_by_ref(&self, asset_ref: &str) -> Result<Option<AssetRecord>> {
+        let raw = self
+            .conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM assets a JOIN zones z ON z.id = a.zone_id WHERE a.ref = ?1"),
+                [asset_ref],
+                from_row,
+            )
+            .optional()?;
+        raw.map(finish).transpose()
+    }
+
+    /// Number of assets per kind (live ones unless `include_retired`).
+    pub fn counts_by_kind(&self, include_retired: bool) -> Result<BTreeMap<String, i64>> {
+        let sql = if include_retired {
+            "SELECT kind, count(*) FROM assets GROUP BY kind"
+        } else {
+            "SELECT kind, count(*) FROM assets WHERE retired_at IS NULL GROUP BY kind"
+        };
+        let mut st = self.conn.prepare(sql)?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<BTreeMap<String, i64>>>()?;
+        Ok(rows)
+    }
+
+    /// Total number of asset rows (retired included).
+    pub fn asset_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM assets", [], |r| r.get(0))?)
+    }
+
+    /// Past occupants of a site, oldest first.
+    pub fn past_occupants(&self, asset_id: i64) -> Result<Vec<PastOccupant>> {
+        let mut st = self.conn.prepare(
+            "SELECT occupant_no, ended_on, end_reason, data FROM occupants WHERE asset_id = ?1 ORDER BY occupant_no",
+        )?;
+        let rows = st
+            .query_map([asset_id], |r| {
+                Ok(PastOccupant {
+                    occupant_no: r.get(0)?,
+                    ended_on: r.get(1)?,
+                    end_reason: r.get(2)?,
+                    data: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The current occupant number of a site.
+    pub fn occupant_no(&self, asset_id: i64) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT occupant_no FROM assets WHERE id = ?1",
+            [asset_id],
+            |r| r.get(0),
+        )?)
+    }
+}
