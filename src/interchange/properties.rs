@@ -143,7 +143,11 @@ pub fn to_model(
     };
     let asset_ref = p.text("ref").unwrap_or_default();
     let zone = p.text("zone");
-    let mut site_state: SiteState = p.parsed("site_state")?.unwrap_or(SiteState::Occupied);
+    // NYC-style "dead" as a site state means an occupied site whose tree is dead.
+    let dead_by_state = p
+        .peek_str("site_state")
+        .is_some_and(|s| s.eq_ignore_ascii_case("dead"));
+    let site_state: SiteState = p.parsed("site_state")?.unwrap_or(SiteState::Occupied);
     let species = SpeciesInfo {
         latin: p.text("species").or_else(|| p.text("taxon")),
         genus: p.text("genus"),
@@ -170,9 +174,9 @@ pub fn to_model(
                 Some(c) => Some(c),
                 None => plain_metres(&mut p, "diameter_crown"),
             };
-            let condition: Option<Condition> = p.parsed("condition")?;
-            if condition == Some(Condition::Dead) && site_state == SiteState::Vacant {
-                site_state = SiteState::Occupied;
+            let mut condition: Option<Condition> = p.parsed("condition")?;
+            if dead_by_state && condition.is_none() {
+                condition = Some(Condition::Dead);
             }
             let planted = match p.date("planted")? {
                 Some(d) => Some(d),

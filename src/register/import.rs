@@ -174,7 +174,7 @@ pub fn apply(
     let ReadBatch {
         zones,
         mut assets,
-        mut rejected,
+        rejected,
     } = batch;
     if !rejected.is_empty() && !opts.skip_invalid {
         return Err(rejection_error(file, &rejected));
@@ -211,7 +211,6 @@ pub fn apply(
         let mut keys = tx.source_keys(source)?;
         let mut next_id = tx.max_asset_id()? + 1;
         let mut new_zones = BTreeSet::new();
-        let mut fresh_rejects = Vec::new();
         for (n, rec) in assets.iter_mut().enumerate() {
             // Zone: the one the input names, else the smallest containing, else "unzoned".
             let (zone_id, zone_name) = match rec.zone.take() {
@@ -266,15 +265,22 @@ pub fn apply(
                             summary.created += 1;
                         }
                         Err(Conflict::Ref) => {
-                            fresh_rejects.push(Rejection {
-                                place: format!("record {} (source id {key})", n),
-                                field: "ref".into(),
-                                message: format!(
-                                    "'{}' is already used by another asset; refs must be unique",
-                                    rec.asset_ref
-                                ),
-                            });
-                            continue;
+                            // The ref is taken: the same asset arriving from another file (an
+                            // export imported back, a resurvey). Update it, keeping its
+                            // original provenance key.
+                            let Some((id, src, src_id)) = tx.asset_key_by_ref(&rec.asset_ref)?
+                            else {
+                                return Err(StoreError::Corrupt {
+                                    what: "assets.ref".into(),
+                                    detail: rec.asset_ref.clone(),
+                                }
+                                .into());
+                            };
+                            rec.id = id;
+                            rec.provenance.source = src;
+                            rec.provenance.source_id = src_id;
+                            tx.update_asset(rec, &now)?;
+                            summary.updated += 1;
                         }
                     }
                 }
@@ -284,10 +290,6 @@ pub fn apply(
                 .entry(rec.kind().as_str().to_string())
                 .or_default() += 1;
         }
-        if !fresh_rejects.is_empty() && !opts.skip_invalid {
-            return Err(rejection_error(file, &fresh_rejects));
-        }
-        rejected.extend(fresh_rejects);
         summary.new_zones = new_zones.into_iter().collect();
         let detail = json!({
             "file": file,

@@ -304,6 +304,21 @@ impl Tx<'_> {
         }
     }
 
+    /// Id, source and source id of the asset holding a ref.
+    pub fn asset_key_by_ref(
+        &self,
+        asset_ref: &str,
+    ) -> Result<Option<(i64, Option<String>, Option<String>)>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT id, source, source_id FROM assets WHERE ref = ?1",
+                [asset_ref],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
     /// Rewrites every column of a stored asset from the record.
     pub fn update_asset(&mut self, r: &AssetRecord, now: &str) -> Result<()> {
         let mut st = self.tx.prepare_cached(UPDATE)?;
