@@ -8,6 +8,7 @@
 
 mod assets;
 mod audit;
+mod tasks;
 mod zones;
 
 use std::path::{Path, PathBuf};
@@ -16,12 +17,19 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub use assets::{AssetFilter, Conflict, PastOccupant, geometry_from_json, geometry_to_json};
 pub use audit::AuditEntry;
+pub use tasks::Upsert;
 
 /// Migrations in the order they apply. Each is applied once, recorded in `schema_migrations`.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "20261127_0001_register",
-    include_str!("migrations/20261127_0001_register.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "20261127_0001_register",
+        include_str!("migrations/20261127_0001_register.sql"),
+    ),
+    (
+        "20261128_0002_tasks",
+        include_str!("migrations/20261128_0002_tasks.sql"),
+    ),
+];
 
 /// Errors from the store; each says what to do about it.
 #[derive(Debug, thiserror::Error)]
@@ -221,10 +229,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_versions().unwrap(), vec!["20261127_0001_register"]);
+        assert_eq!(
+            s.schema_versions().unwrap(),
+            vec!["20261127_0001_register", "20261128_0002_tasks"]
+        );
         drop(s);
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_versions().unwrap().len(), 1);
+        assert_eq!(s.schema_versions().unwrap().len(), 2);
         let mode: String = s
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))

@@ -2,3 +2,11 @@
 //!
 //! Owns: task states and reasons, routing, the day-list renderings.
 //! Never: rusqlite directly (goes through `store`).
+
+pub mod record;
+
+pub use record::{Crew, REASONS, TaskFilter, TaskRecord, TaskState, reason_validity};
+pub mod assign;
+pub mod daylist;
+pub mod lifecycle;
+pub mod route;

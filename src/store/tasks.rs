@@ -1,0 +1,355 @@
+//! The `tasks` and `crews` tables.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Reader, Result, Tx, now_rfc3339};
+use crate::tasks::record::{Crew, TaskFilter, TaskRecord, TaskState};
+
+const COLUMNS: &str = "t.id, t.rule_id, t.asset_id, a.ref, t.occurrence, t.task_type, t.due_at, t.due_date,
+    t.deadline_at, t.minutes, t.skill, t.priority, c.name, t.state, t.reason, t.note, t.moved_from,
+    t.detail, t.done_at, t.done_by, t.water_l, t.product, t.dose, t.severity, t.verified_by, t.verified_at";
+
+const FROM: &str =
+    "FROM tasks t JOIN assets a ON a.id = t.asset_id LEFT JOIN crews c ON c.id = t.crew_id";
+
+fn time(r: &Row<'_>, i: usize) -> rusqlite::Result<DateTime<FixedOffset>> {
+    let s: String = r.get(i)?;
+    DateTime::parse_from_rfc3339(&s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn opt_time(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<FixedOffset>>> {
+    let s: Option<String> = r.get(i)?;
+    s.map(|s| {
+        DateTime::parse_from_rfc3339(&s).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+    .transpose()
+}
+
+fn date(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    let s: Option<String> = r.get(i)?;
+    Ok(s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()))
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRecord> {
+    let state: String = r.get(13)?;
+    Ok(TaskRecord {
+        id: r.get(0)?,
+        rule_id: r.get(1)?,
+        asset_id: r.get(2)?,
+        asset_ref: r.get(3)?,
+        occurrence: r.get(4)?,
+        task_type: r.get(5)?,
+        due_at: time(r, 6)?,
+        due_date: date(r, 7)?.unwrap_or_default(),
+        deadline_at: time(r, 8)?,
+        minutes: r.get(9)?,
+        skill: r.get(10)?,
+        priority: r.get(11)?,
+        crew: r.get(12)?,
+        state: TaskState::parse(&state).unwrap_or(TaskState::Open),
+        reason: r.get(14)?,
+        note: r.get(15)?,
+        moved_from: date(r, 16)?,
+        detail: r.get(17)?,
+        done_at: opt_time(r, 18)?,
+        done_by: r.get(19)?,
+        water_l: r.get(20)?,
+        product: r.get(21)?,
+        dose: r.get(22)?,
+        severity: r.get(23)?,
+        verified_by: r.get(24)?,
+        verified_at: opt_time(r, 25)?,
+    })
+}
+
+/// What an upsert of a generated task did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    Created,
+    Updated,
+    Unchanged,
+    /// Done, skipped or cancelled tasks are never altered.
+    Closed,
+}
+
+fn ts(t: &DateTime<FixedOffset>) -> String {
+    t.to_rfc3339()
+}
+
+impl Reader<'_> {
+    /// Tasks matching the filter, by due date, crew, then id.
+    pub fn tasks(&self, f: &TaskFilter) -> Result<Vec<TaskRecord>> {
+        let mut sql = format!("SELECT {COLUMNS} {FROM} JOIN zones z ON z.id = a.zone_id WHERE 1=1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut add = |cond: &str, v: rusqlite::types::Value, sql: &mut String| {
+            args.push(v);
+            sql.push_str(&cond.replace('?', &format!("?{}", args.len())));
+        };
+        if let Some(d) = f.from {
+            add(" AND t.due_date >= ?", d.to_string().into(), &mut sql);
+        }
+        if let Some(d) = f.to {
+            add(" AND t.due_date <= ?", d.to_string().into(), &mut sql);
+        }
+        if let Some(c) = &f.crew {
+            add(" AND c.name = ?", c.clone().into(), &mut sql);
+        }
+        if let Some(s) = f.state {
+            add(" AND t.state = ?", s.as_str().to_string().into(), &mut sql);
+        }
+        if let Some(a) = f.asset_id {
+            add(" AND t.asset_id = ?", a.into(), &mut sql);
+        }
+        if let Some(z) = &f.zone {
+            add(" AND z.name = ?", z.clone().into(), &mut sql);
+        }
+        if let Some(r) = &f.rule_id {
+            add(" AND t.rule_id = ?", r.clone().into(), &mut sql);
+        }
+        if let Some(ids) = &f.ids {
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            sql.push_str(&format!(" AND t.id IN ({})", list.join(",")));
+        }
+        sql.push_str(" ORDER BY t.due_date, c.name, t.due_at, t.id");
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn task(&self, id: i64) -> Result<Option<TaskRecord>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {COLUMNS} {FROM} WHERE t.id = ?1"),
+                [id],
+                from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn crews(&self) -> Result<Vec<Crew>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, name, zones, skills, hours_per_day, start_lon, start_lat FROM crews ORDER BY name")?;
+        let rows = st
+            .query_map([], |r| {
+                let zones: String = r.get(2)?;
+                let skills: String = r.get(3)?;
+                Ok(Crew {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    zones: serde_json::from_str(&zones).unwrap_or_default(),
+                    skills: serde_json::from_str(&skills).unwrap_or_default(),
+                    hours_per_day: r.get(4)?,
+                    start_lon: r.get(5)?,
+                    start_lat: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The last completion time of a rule on an asset, if it was ever done.
+    pub fn last_completion(
+        &self,
+        rule_id: &str,
+        asset_id: i64,
+    ) -> Result<Option<DateTime<FixedOffset>>> {
+        let s: Option<String> = self.conn.query_row(
+            "SELECT max(done_at) FROM tasks WHERE rule_id = ?1 AND asset_id = ?2 AND state = 'done'",
+            params![rule_id, asset_id],
+            |r| r.get(0),
+        )?;
+        Ok(s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()))
+    }
+
+    /// Number of task rows (all states).
+    pub fn task_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))?)
+    }
+}
+
+impl Tx<'_> {
+    /// Replaces the crews (by name; crews no longer listed are kept if tasks point at them).
+    pub fn upsert_crew(&mut self, c: &Crew) -> Result<i64> {
+        self.tx.execute(
+            "INSERT INTO crews (name, zones, skills, hours_per_day, start_lon, start_lat)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(name) DO UPDATE SET zones = excluded.zones, skills = excluded.skills,
+               hours_per_day = excluded.hours_per_day, start_lon = excluded.start_lon, start_lat = excluded.start_lat",
+            params![
+                c.name,
+                serde_json::to_string(&c.zones).unwrap_or_default(),
+                serde_json::to_string(&c.skills).unwrap_or_default(),
+                c.hours_per_day,
+                c.start_lon,
+                c.start_lat
+            ],
+        )?;
+        Ok(self
+            .tx
+            .query_row("SELECT id FROM crews WHERE name = ?1", [&c.name], |r| {
+                r.get(0)
+            })?)
+    }
+
+    fn crew_id(&self, name: Option<&str>) -> Result<Option<i64>> {
+        let Some(name) = name else { return Ok(None) };
+        Ok(self
+            .tx
+            .query_row("SELECT id FROM crews WHERE name = ?1", [name], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Inserts an ad-hoc task (no rule) and returns its id.
+    pub fn insert_task(&mut self, t: &TaskRecord) -> Result<i64> {
+        let crew = self.crew_id(t.crew.as_deref())?;
+        let now = now_rfc3339();
+        self.tx.execute(
+            "INSERT INTO tasks (rule_id, asset_id, occurrence, task_type, due_at, due_date, deadline_at,
+                minutes, skill, priority, crew_id, state, reason, note, moved_from, detail, severity,
+                created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
+            params![
+                t.rule_id,
+                t.asset_id,
+                t.occurrence,
+                t.task_type,
+                ts(&t.due_at),
+                t.due_date.to_string(),
+                ts(&t.deadline_at),
+                t.minutes,
+                t.skill,
+                t.priority,
+                crew,
+                t.state.as_str(),
+                t.reason,
+                t.note,
+                t.moved_from.map(|d| d.to_string()),
+                t.detail,
+                t.severity,
+                now
+            ],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Creates a generated task, or updates its open twin (same rule, asset and occurrence).
+    /// Closed tasks are never altered.
+    pub fn upsert_generated(&mut self, t: &TaskRecord) -> Result<(i64, Upsert)> {
+        let existing: Option<(i64, String, String, String, String, f64, i64, Option<String>, Option<String>)> = self
+            .tx
+            .query_row(
+                "SELECT id, state, due_at, due_date, deadline_at, minutes, priority, skill, detail FROM tasks
+                 WHERE rule_id = ?1 AND asset_id = ?2 AND occurrence = ?3",
+                params![t.rule_id, t.asset_id, t.occurrence],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)),
+            )
+            .optional()?;
+        let Some((id, state, due_at, due_date, deadline, minutes, priority, skill, detail)) =
+            existing
+        else {
+            return Ok((self.insert_task(t)?, Upsert::Created));
+        };
+        if state != "open" {
+            return Ok((id, Upsert::Closed));
+        }
+        let same = due_at == ts(&t.due_at)
+            && due_date == t.due_date.to_string()
+            && deadline == ts(&t.deadline_at)
+            && minutes == t.minutes
+            && priority == i64::from(t.priority)
+            && skill == t.skill
+            && detail == t.detail;
+        if same {
+            return Ok((id, Upsert::Unchanged));
+        }
+        self.tx.execute(
+            "UPDATE tasks SET task_type = ?2, due_at = ?3, due_date = ?4, deadline_at = ?5, minutes = ?6,
+                skill = ?7, priority = ?8, moved_from = ?9, detail = ?10, updated_at = ?11 WHERE id = ?1",
+            params![
+                id,
+                t.task_type,
+                ts(&t.due_at),
+                t.due_date.to_string(),
+                ts(&t.deadline_at),
+                t.minutes,
+                t.skill,
+                t.priority,
+                t.moved_from.map(|d| d.to_string()),
+                t.detail,
+                now_rfc3339()
+            ],
+        )?;
+        Ok((id, Upsert::Updated))
+    }
+
+    /// Sets the state of an open task with a reason and note (skip, cancel).
+    pub fn close_task(
+        &mut self,
+        id: i64,
+        state: TaskState,
+        reason: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<()> {
+        self.tx.execute(
+            "UPDATE tasks SET state = ?2, reason = ?3, note = coalesce(?4, note), updated_at = ?5 WHERE id = ?1",
+            params![id, state.as_str(), reason, note, now_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Records a completion.
+    #[allow(clippy::too_many_arguments)]
+    pub fn complete_task(
+        &mut self,
+        id: i64,
+        done_at: &DateTime<FixedOffset>,
+        by: Option<&str>,
+        water_l: Option<f64>,
+        product: Option<&str>,
+        dose: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<()> {
+        self.tx.execute(
+            "UPDATE tasks SET state = 'done', done_at = ?2, done_by = ?3, water_l = ?4, product = ?5, dose = ?6,
+                note = coalesce(?7, note), updated_at = ?8 WHERE id = ?1",
+            params![id, ts(done_at), by, water_l, product, dose, note, now_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Signs off a closed patrol report.
+    pub fn verify_task(&mut self, id: i64, by: &str, at: &DateTime<FixedOffset>) -> Result<()> {
+        self.tx.execute(
+            "UPDATE tasks SET verified_by = ?2, verified_at = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, by, ts(at), now_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Assigns a task to a crew (or none) and optionally moves its planned date.
+    pub fn assign_task(
+        &mut self,
+        id: i64,
+        crew: Option<&str>,
+        due_date: NaiveDate,
+        moved_from: Option<NaiveDate>,
+    ) -> Result<()> {
+        let crew = self.crew_id(crew)?;
+        self.tx.execute(
+            "UPDATE tasks SET crew_id = ?2, due_date = ?3, moved_from = coalesce(?4, moved_from), updated_at = ?5 WHERE id = ?1",
+            params![id, crew, due_date.to_string(), moved_from.map(|d| d.to_string()), now_rfc3339()],
+        )?;
+        Ok(())
+    }
+}
