@@ -1,6 +1,6 @@
 //! greenward: one program that keeps a city's greenery alive.
 //!
-//! The library holds every part; `src/main.rs` only parses arguments and calls [`cli::run`].
+//! The library holds every part; `src/main.rs` only parses arguments and calls [`cli::main`].
 //! See ARCHITECTURE.md for the map of the parts and the rules between them.
 
 pub mod cli;
