@@ -7,6 +7,7 @@ pub mod record;
 
 pub use record::{Crew, REASONS, TaskFilter, TaskRecord, TaskState, reason_validity};
 pub mod assign;
+pub mod crews;
 pub mod daylist;
 pub mod lifecycle;
 pub mod route;
