@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod calc;
 pub mod cron;
+pub mod demo;
 pub mod export;
 pub mod import;
 pub mod init;
@@ -85,6 +86,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// The main job on the embedded Barkhor default: a fresh database and a summary.
+    Demo(demo::Cmd),
     /// Create the database and load a site configuration.
     Init(init::Cmd),
     /// Import assets and zones from GeoJSON.
@@ -118,6 +121,7 @@ pub fn main() -> i32 {
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
     };
     let result = match cli.command {
+        Command::Demo(c) => c.run(&ctx),
         Command::Init(c) => c.run(&ctx),
         Command::Import(c) => c.run(&ctx),
         Command::Export(c) => c.run(&ctx),

@@ -1,0 +1,99 @@
+//! `greenward demo`: the main job on the embedded Barkhor default — a fresh database from the
+//! embedded site and dataset, and a summary of the register.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use bevy_ecs::prelude::Without;
+
+use super::Ctx;
+use crate::interchange::{self, Parsed};
+use crate::model::AssetWorld;
+use crate::model::components::{Container, Kind, Retired, ZoneMember};
+use crate::register::import::{ImportOptions, ReadBatch, apply};
+use crate::site;
+use crate::store::{AssetFilter, Store};
+
+/// The Barkhor dataset, embedded so the demo runs from any folder.
+pub const BARKHOR_GEOJSON: &str = include_str!("../../geodata/barkhor/barkhor.geojson");
+
+/// Build a fresh demo database from the embedded Barkhor site and print a summary.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  greenward demo\n  greenward --db /tmp/barkhor.db demo")]
+pub struct Cmd {}
+
+impl Cmd {
+    pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let mut store = fresh_demo_store(ctx)?;
+        let cfg = site::embedded_barkhor();
+        let mut values = site::to_store_values(&cfg);
+        values.push(("demo".into(), "true".into()));
+        store.write(|tx| tx.set_site_values(&values))?;
+
+        let source = "barkhor.geojson";
+        let mut batch = ReadBatch::default();
+        interchange::read_features("geodata/barkhor/barkhor.geojson", BARKHOR_GEOJSON.as_bytes(), &mut |r| {
+            match r.and_then(|raw| interchange::to_model(&raw, None, source)) {
+                Ok(Parsed::Zone(z)) => batch.zones.push(z),
+                Ok(Parsed::Asset(a)) => batch.assets.push(*a),
+                Err(e) => batch.rejected.push(e.into()),
+            }
+        })?;
+        let summary = apply(&mut store, "geodata/barkhor/barkhor.geojson", source, batch, &ImportOptions::default())
+            .context("the embedded Barkhor dataset did not import")?;
+        println!("greenward demo: {} — {} ({})", cfg.site.name, cfg.site.name_zh.as_deref().unwrap_or(""), ctx.db.display());
+        super::import::print_summary(&summary);
+        print_register_summary(&store)?;
+        Ok(())
+    }
+}
+
+/// Opens the demo database fresh: an absent file, or an earlier demo database, is recreated;
+/// any other database is left alone.
+fn fresh_demo_store(ctx: &Ctx) -> anyhow::Result<Store> {
+    if ctx.db.exists() {
+        let is_demo = {
+            let store = ctx.open_store()?;
+            let empty = store.read().asset_count()? == 0;
+            empty || store.site_value("demo")?.as_deref() == Some("true")
+        };
+        if !is_demo {
+            anyhow::bail!(
+                "{} holds a register that is not a demo; the demo starts from a fresh database\n  run it elsewhere: greenward --db barkhor-demo.db demo",
+                ctx.db.display()
+            );
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let p = format!("{}{suffix}", ctx.db.display());
+            if std::path::Path::new(&p).exists() {
+                std::fs::remove_file(&p).with_context(|| format!("cannot remove the old demo database {p}"))?;
+            }
+        }
+    }
+    ctx.open_store()
+}
+
+/// Counts by kind and by zone, read from the ECS world (a query over components).
+pub fn print_register_summary(store: &Store) -> anyhow::Result<()> {
+    let records = store.read().assets(&AssetFilter::default())?;
+    let mut world = AssetWorld::from_records(&records);
+    let mut by_kind: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut by_zone: BTreeMap<String, usize> = BTreeMap::new();
+    let mut boxes = 0u32;
+    let mut q = world.world.query_filtered::<(&Kind, Option<&ZoneMember>, Option<&Container>), Without<Retired>>();
+    for (kind, zone, container) in q.iter(&world.world) {
+        *by_kind.entry(kind.0.as_str()).or_default() += 1;
+        *by_zone.entry(zone.map(|z| z.zone.clone()).unwrap_or_default()).or_default() += 1;
+        boxes += container.map(|c| c.0.box_count).unwrap_or(0);
+    }
+    println!("assets by kind:");
+    for (k, n) in &by_kind {
+        println!("  {k:<18} {n:>6}");
+    }
+    println!("  {:<18} {boxes:>6}  (boxes in the flower-box groups)", "boxes");
+    println!("assets by zone:");
+    for (z, n) in &by_zone {
+        println!("  {z:<22} {n:>6}");
+    }
+    Ok(())
+}
