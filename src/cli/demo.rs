@@ -32,16 +32,29 @@ impl Cmd {
 
         let source = "barkhor.geojson";
         let mut batch = ReadBatch::default();
-        interchange::read_features("geodata/barkhor/barkhor.geojson", BARKHOR_GEOJSON.as_bytes(), &mut |r| {
-            match r.and_then(|raw| interchange::to_model(&raw, None, source)) {
+        interchange::read_features(
+            "geodata/barkhor/barkhor.geojson",
+            BARKHOR_GEOJSON.as_bytes(),
+            &mut |r| match r.and_then(|raw| interchange::to_model(&raw, None, source)) {
                 Ok(Parsed::Zone(z)) => batch.zones.push(z),
                 Ok(Parsed::Asset(a)) => batch.assets.push(*a),
                 Err(e) => batch.rejected.push(e.into()),
-            }
-        })?;
-        let summary = apply(&mut store, "geodata/barkhor/barkhor.geojson", source, batch, &ImportOptions::default())
-            .context("the embedded Barkhor dataset did not import")?;
-        println!("greenward demo: {} — {} ({})", cfg.site.name, cfg.site.name_zh.as_deref().unwrap_or(""), ctx.db.display());
+            },
+        )?;
+        let summary = apply(
+            &mut store,
+            "geodata/barkhor/barkhor.geojson",
+            source,
+            batch,
+            &ImportOptions::default(),
+        )
+        .context("the embedded Barkhor dataset did not import")?;
+        println!(
+            "greenward demo: {} — {} ({})",
+            cfg.site.name,
+            cfg.site.name_zh.as_deref().unwrap_or(""),
+            ctx.db.display()
+        );
         super::import::print_summary(&summary);
         print_register_summary(&store)?;
         Ok(())
@@ -66,7 +79,8 @@ fn fresh_demo_store(ctx: &Ctx) -> anyhow::Result<Store> {
         for suffix in ["", "-wal", "-shm"] {
             let p = format!("{}{suffix}", ctx.db.display());
             if std::path::Path::new(&p).exists() {
-                std::fs::remove_file(&p).with_context(|| format!("cannot remove the old demo database {p}"))?;
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("cannot remove the old demo database {p}"))?;
             }
         }
     }
@@ -80,17 +94,24 @@ pub fn print_register_summary(store: &Store) -> anyhow::Result<()> {
     let mut by_kind: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut by_zone: BTreeMap<String, usize> = BTreeMap::new();
     let mut boxes = 0u32;
-    let mut q = world.world.query_filtered::<(&Kind, Option<&ZoneMember>, Option<&Container>), Without<Retired>>();
+    let mut q = world
+        .world
+        .query_filtered::<(&Kind, Option<&ZoneMember>, Option<&Container>), Without<Retired>>();
     for (kind, zone, container) in q.iter(&world.world) {
         *by_kind.entry(kind.0.as_str()).or_default() += 1;
-        *by_zone.entry(zone.map(|z| z.zone.clone()).unwrap_or_default()).or_default() += 1;
+        *by_zone
+            .entry(zone.map(|z| z.zone.clone()).unwrap_or_default())
+            .or_default() += 1;
         boxes += container.map(|c| c.0.box_count).unwrap_or(0);
     }
     println!("assets by kind:");
     for (k, n) in &by_kind {
         println!("  {k:<18} {n:>6}");
     }
-    println!("  {:<18} {boxes:>6}  (boxes in the flower-box groups)", "boxes");
+    println!(
+        "  {:<18} {boxes:>6}  (boxes in the flower-box groups)",
+        "boxes"
+    );
     println!("assets by zone:");
     for (z, n) in &by_zone {
         println!("  {z:<22} {n:>6}");

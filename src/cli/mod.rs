@@ -10,6 +10,7 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod tasks;
 pub mod zones;
 
 use std::io::Write;
@@ -28,6 +29,32 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The site configuration stored by `init`/`demo`, else the embedded Barkhor site.
+    pub fn site(&self, store: &crate::store::Store) -> anyhow::Result<crate::site::SiteConfig> {
+        match store.site_value("config")? {
+            Some(json) => {
+                let dir = store
+                    .site_value("dir")?
+                    .and_then(|d| serde_json::from_str::<PathBuf>(&d).ok())
+                    .unwrap_or_default();
+                Ok(crate::site::SiteConfig::from_json(&json, dir)?)
+            }
+            None => Ok(crate::site::embedded_barkhor()),
+        }
+    }
+
+    /// "Now" in the site zone: the real time when `--today` is the real date, else noon of
+    /// `--today`, so runs with a fixed `--today` are reproducible.
+    pub fn now(&self, tz: chrono_tz::Tz) -> chrono::DateTime<chrono_tz::Tz> {
+        use chrono::TimeZone;
+        let real = chrono::Utc::now().with_timezone(&tz);
+        if real.date_naive() == self.today {
+            return real;
+        }
+        let noon = self.today.and_hms_opt(12, 0, 0).expect("noon exists");
+        tz.from_local_datetime(&noon).earliest().unwrap_or(real)
+    }
+
     /// Opens the database (creating it and applying migrations if needed).
     pub fn open_store(&self) -> anyhow::Result<crate::store::Store> {
         Ok(crate::store::Store::open(&self.db)?)
@@ -98,6 +125,10 @@ pub enum Command {
     Assets(assets::Cmd),
     /// Management zones.
     Zones(zones::Cmd),
+    /// Crew tasks: day lists, done, skip, sign-off.
+    Tasks(tasks::Cmd),
+    /// Report a problem on an asset (a patrol report with a deadline).
+    Report(tasks::ReportCmd),
     /// Agronomy calculators: radiation, ET0, degree-days, water balance.
     Calc(calc::Cmd),
     /// Cron expression tools.
@@ -127,6 +158,8 @@ pub fn main() -> i32 {
         Command::Export(c) => c.run(&ctx),
         Command::Assets(c) => c.run(&ctx),
         Command::Zones(c) => c.run(&ctx),
+        Command::Tasks(c) => c.run(&ctx),
+        Command::Report(c) => c.run(&ctx),
         Command::Calc(c) => c.run(&ctx),
         Command::Cron(c) => c.run(&ctx),
     };
