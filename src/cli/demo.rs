@@ -19,8 +19,20 @@ pub const BARKHOR_GEOJSON: &str = include_str!("../../geodata/barkhor/barkhor.ge
 
 /// Build a fresh demo database from the embedded Barkhor site and print a summary.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  greenward demo\n  greenward --db /tmp/barkhor.db demo")]
-pub struct Cmd {}
+#[command(
+    after_help = "Examples:\n  greenward demo\n  greenward --db /tmp/barkhor.db demo --from 2027-06-01 --to 2027-06-07"
+)]
+pub struct Cmd {
+    /// First day of the showcase week of tasks.
+    #[arg(long, default_value = "2027-05-10")]
+    pub from: chrono::NaiveDate,
+    /// Last day of the showcase week.
+    #[arg(long, default_value = "2027-05-16")]
+    pub to: chrono::NaiveDate,
+    /// Tasks shown per crew day (the full lists: greenward tasks list --crew C --date D).
+    #[arg(long, default_value_t = 8)]
+    pub show: usize,
+}
 
 impl Cmd {
     pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
@@ -57,6 +69,11 @@ impl Cmd {
         );
         super::import::print_summary(&summary);
         print_register_summary(&store)?;
+
+        println!();
+        let run = super::schedule::run_range(ctx, &mut store, None, self.from, self.to)?;
+        super::schedule::print_summary(self.from, self.to, &run);
+        print_first_days(&store, &cfg, self.from, self.show)?;
         Ok(())
     }
 }
@@ -85,6 +102,46 @@ fn fresh_demo_store(ctx: &Ctx) -> anyhow::Result<Store> {
         }
     }
     ctx.open_store()
+}
+
+/// Each crew's list for the first day of the week, in walking order.
+fn print_first_days(
+    store: &Store,
+    cfg: &site::SiteConfig,
+    day: chrono::NaiveDate,
+    show: usize,
+) -> anyhow::Result<()> {
+    use crate::tasks::{TaskFilter, TaskState, daylist};
+    let assets: BTreeMap<i64, crate::model::AssetRecord> = store
+        .read()
+        .assets(&AssetFilter::default())?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    for crew in store.read().crews()? {
+        let tasks = store.read().tasks(&TaskFilter {
+            from: Some(day),
+            to: Some(day),
+            crew: Some(crew.name.clone()),
+            state: Some(TaskState::Open),
+            ..Default::default()
+        })?;
+        let list = daylist::build(&crew, day, cfg.tz(), tasks, &assets);
+        println!();
+        let table = daylist::to_table(&list);
+        let mut lines = table.lines();
+        for l in lines.by_ref().take(2 + show) {
+            println!("{l}");
+        }
+        let rest = lines.count();
+        if rest > 0 {
+            println!(
+                "  … {rest} more: greenward tasks list --crew {} --date {day}",
+                crew.name
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Counts by kind and by zone, read from the ECS world (a query over components).

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod schedule;
 pub mod tasks;
 pub mod zones;
 
@@ -125,6 +126,8 @@ pub enum Command {
     Assets(assets::Cmd),
     /// Management zones.
     Zones(zones::Cmd),
+    /// Turn the rules into tasks for a date range.
+    Schedule(schedule::Cmd),
     /// Crew tasks: day lists, done, skip, sign-off.
     Tasks(tasks::Cmd),
     /// Report a problem on an asset (a patrol report with a deadline).
@@ -158,6 +161,7 @@ pub fn main() -> i32 {
         Command::Export(c) => c.run(&ctx),
         Command::Assets(c) => c.run(&ctx),
         Command::Zones(c) => c.run(&ctx),
+        Command::Schedule(c) => c.run(&ctx),
         Command::Tasks(c) => c.run(&ctx),
         Command::Report(c) => c.run(&ctx),
         Command::Calc(c) => c.run(&ctx),

@@ -88,6 +88,10 @@ pub struct WaterBody {
     pub volume_m3: Option<f64>,
 }
 
+/// Free tags of the asset (input properties the model has no field for).
+#[derive(Component, Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tags(pub std::collections::BTreeMap<String, String>);
+
 /// Present when the asset is retired; holds the reason.
 #[derive(Component, Debug, Clone, PartialEq, Eq)]
 pub struct Retired(pub String);

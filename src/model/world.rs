@@ -76,6 +76,9 @@ impl AssetWorld {
         if r.kind().is_site() {
             e.insert(SiteStatus(r.site_state));
         }
+        if !r.tags.is_empty() {
+            e.insert(Tags(r.tags.clone()));
+        }
         if let Some(reason) = &r.retired {
             e.insert(Retired(reason.clone()));
         }

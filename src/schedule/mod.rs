@@ -5,9 +5,11 @@
 
 pub mod blackout;
 pub mod cron;
+pub mod files;
 pub mod rule_error;
 pub mod rules;
 pub mod season;
+pub mod select;
 pub mod trigger;
 
 pub use blackout::apply_blackouts;

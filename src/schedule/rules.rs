@@ -157,6 +157,10 @@ pub struct Rule {
     pub grace: TimeDelta,
     /// Whether `minutes_per_asset` is an engineering estimate.
     pub estimate: bool,
+    /// At most one open task per asset: a new occurrence is not created while an earlier task of
+    /// the rule is still open for that asset (work that stays needed until done, like removing a
+    /// dead tree).
+    pub single_open: bool,
     /// Free text.
     pub note: Option<String>,
     /// Line of the rule's `id` in its file.
@@ -292,6 +296,7 @@ struct RawRule {
     priority: Option<Spanned<i64>>,
     grace: Option<Spanned<String>>,
     estimate: Option<bool>,
+    single_open: Option<bool>,
     note: Option<String>,
 }
 
@@ -702,6 +707,7 @@ impl Cx<'_> {
             priority,
             grace,
             estimate: r.estimate.unwrap_or(false),
+            single_open: r.single_open.unwrap_or(false),
             note: r.note,
             line,
         })

@@ -170,6 +170,31 @@ impl Reader<'_> {
         Ok(s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()))
     }
 
+    /// Last completion time per (rule, asset), for interval rules.
+    pub fn last_completions(
+        &self,
+    ) -> Result<std::collections::HashMap<(String, i64), DateTime<FixedOffset>>> {
+        let mut st = self.conn.prepare(
+            "SELECT rule_id, asset_id, max(done_at) FROM tasks
+             WHERE state = 'done' AND rule_id IS NOT NULL AND done_at IS NOT NULL GROUP BY rule_id, asset_id",
+        )?;
+        let mut out = std::collections::HashMap::new();
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (rule, asset, at) = row?;
+            if let Ok(t) = DateTime::parse_from_rfc3339(&at) {
+                out.insert((rule, asset), t);
+            }
+        }
+        Ok(out)
+    }
+
     /// Number of task rows (all states).
     pub fn task_count(&self) -> Result<i64> {
         Ok(self
@@ -263,8 +288,9 @@ impl Tx<'_> {
         if state != "open" {
             return Ok((id, Upsert::Closed));
         }
+        // The planned date may have moved (crew overflow): only a new due time resets it.
+        let _ = due_date;
         let same = due_at == ts(&t.due_at)
-            && due_date == t.due_date.to_string()
             && deadline == ts(&t.deadline_at)
             && minutes == t.minutes
             && priority == i64::from(t.priority)
@@ -274,8 +300,11 @@ impl Tx<'_> {
             return Ok((id, Upsert::Unchanged));
         }
         self.tx.execute(
-            "UPDATE tasks SET task_type = ?2, due_at = ?3, due_date = ?4, deadline_at = ?5, minutes = ?6,
-                skill = ?7, priority = ?8, moved_from = ?9, detail = ?10, updated_at = ?11 WHERE id = ?1",
+            "UPDATE tasks SET task_type = ?2,
+                due_date = CASE WHEN due_at = ?3 THEN due_date ELSE ?4 END,
+                moved_from = CASE WHEN due_at = ?3 THEN moved_from ELSE ?9 END,
+                due_at = ?3, deadline_at = ?5, minutes = ?6,
+                skill = ?7, priority = ?8, detail = ?10, updated_at = ?11 WHERE id = ?1",
             params![
                 id,
                 t.task_type,

@@ -80,7 +80,7 @@ pub fn parse_crews(
                 format!("name: crew '{}' is listed twice", c.name),
             ));
         }
-        if !(c.hours_per_day > 0.0 && c.hours_per_day <= 24.0) {
+        if !(c.hours_per_day > 0.0 && c.hours_per_day <= 2000.0) {
             return Err(invalid(
                 line,
                 format!(
@@ -135,24 +135,24 @@ mod tests {
 
     #[test]
     fn crews_parse_and_errors_name_the_line() {
-        let text = "[[crew]]\nname = \"a\"\nzones = [\"sq\"]\nskills = [\"watering\"]\nhours_per_day = 7.5\nstart = [91.1, 29.6]\n\n[[crew]]\nname = \"b\"\nhours_per_day = 30\nstart = [91.1, 29.6]\n";
+        let text = "[[crew]]\nname = \"a\"\nzones = [\"sq\"]\nskills = [\"watering\"]\nhours_per_day = 7.5\nstart = [91.1, 29.6]\n\n[[crew]]\nname = \"b\"\nhours_per_day = -3\nstart = [91.1, 29.6]\n";
         let e = parse_crews("crews.toml", text, None)
             .unwrap_err()
             .to_string();
         assert_eq!(
             e,
-            "crews.toml: line 8: hours_per_day: 30 must be more than 0 and at most 24"
+            "crews.toml: line 8: hours_per_day: -3 person-hours must be more than 0 and at most 2000"
         );
         let ok = parse_crews(
             "crews.toml",
-            &text.replace("= 30", "= 8"),
+            &text.replace("= -3", "= 8"),
             Some(&["sq".to_string()]),
         )
         .unwrap();
         assert_eq!(ok.len(), 2);
         assert!(ok[0].covers("sq", Some("watering")) && !ok[0].covers("park", Some("watering")));
         assert!(ok[1].covers("park", None), "no zones listed: every zone");
-        let e = parse_crews("crews.toml", &text.replace("= 30", "= 8"), Some(&[]))
+        let e = parse_crews("crews.toml", &text.replace("= -3", "= 8"), Some(&[]))
             .unwrap_err()
             .to_string();
         assert!(

@@ -9,5 +9,6 @@ pub use record::{Crew, REASONS, TaskFilter, TaskRecord, TaskState, reason_validi
 pub mod assign;
 pub mod crews;
 pub mod daylist;
+pub mod generate;
 pub mod lifecycle;
 pub mod route;

@@ -1,0 +1,85 @@
+//! Which assets a rule applies to: a system over the ECS world. A selector matches on the
+//! components an asset has (kind, zone, species, condition, site state, heritage, tags);
+//! retired assets never match.
+
+use bevy_ecs::prelude::Without;
+
+use super::rules::{Per, Selector};
+use crate::model::AssetWorld;
+use crate::model::components::{
+    AssetId, Container, Health, Heritage, Kind, Location, Retired, SiteStatus, Species, Tags,
+    TreeCount, ZoneMember,
+};
+
+/// An asset a rule selected, with what the scheduler needs of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selected {
+    pub asset_id: i64,
+    pub zone: String,
+    /// Units the rule's minutes count: 1 per asset, boxes of a box group, trees of a tree row.
+    pub units: f64,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+fn eq_ci(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// The live assets matching a selector, in asset-id order.
+pub fn select(world: &mut AssetWorld, sel: &Selector, per: Per) -> Vec<Selected> {
+    let mut q = world.world.query_filtered::<(
+        &AssetId,
+        &Kind,
+        &Location,
+        Option<&ZoneMember>,
+        Option<&Species>,
+        Option<&Health>,
+        Option<&SiteStatus>,
+        Option<&Heritage>,
+        Option<&Container>,
+        Option<&TreeCount>,
+        Option<&Tags>,
+    ), Without<Retired>>();
+    let mut out: Vec<Selected> = q
+        .iter(&world.world)
+        .filter(
+            |(_, kind, _, zone, species, health, state, heritage, _, _, tags)| {
+                (sel.kinds.is_empty() || sel.kinds.contains(&kind.0))
+                    && (sel.zones.is_empty() || zone.is_some_and(|z| sel.zones.contains(&z.zone)))
+                    && (sel.species.is_empty()
+                        || species
+                            .and_then(|s| s.0.latin.as_deref())
+                            .is_some_and(|l| sel.species.iter().any(|x| eq_ci(x, l))))
+                    && (sel.genus.is_empty()
+                        || species
+                            .and_then(|s| s.0.genus_or_derived())
+                            .is_some_and(|g| sel.genus.iter().any(|x| eq_ci(x, &g))))
+                    && (sel.condition.is_empty()
+                        || health.is_some_and(|h| sel.condition.contains(&h.0)))
+                    && (sel.site_state.is_empty()
+                        || state.is_some_and(|s| sel.site_state.contains(&s.0)))
+                    && sel.heritage.is_none_or(|want| heritage.is_some() == want)
+                    && sel
+                        .tags
+                        .iter()
+                        .all(|(k, v)| tags.and_then(|t| t.0.get(k)).is_some_and(|x| x == v))
+            },
+        )
+        .map(
+            |(id, _, loc, zone, _, _, _, _, container, count, _)| Selected {
+                asset_id: id.0,
+                zone: zone.map(|z| z.zone.clone()).unwrap_or_default(),
+                units: match per {
+                    Per::Asset => 1.0,
+                    Per::Box => container.map(|c| f64::from(c.0.box_count)).unwrap_or(1.0),
+                    Per::Tree => count.map(|c| f64::from(c.0)).unwrap_or(1.0),
+                },
+                lon: loc.lon,
+                lat: loc.lat,
+            },
+        )
+        .collect();
+    out.sort_by_key(|s| s.asset_id);
+    out
+}
