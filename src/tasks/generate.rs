@@ -95,7 +95,10 @@ pub fn plan(
                     }
                 }
             }
-            Trigger::Interval { every, .. } => {
+            Trigger::Interval {
+                every,
+                start: first_day,
+            } => {
                 let at = rule.window.map(|w| w.start).unwrap_or_else(|| {
                     NaiveTime::from_hms_opt(DEFAULT_START.0, DEFAULT_START.1, 0).expect("valid")
                 });
@@ -104,9 +107,9 @@ pub fn plan(
                     let Some(mut next) = rule.next_interval_due(last, today) else {
                         continue;
                     };
-                    if last.is_none() {
-                        // First round: spread the assets over one interval instead of putting
-                        // every tree on the start day.
+                    if last.is_none() && first_day.is_none() {
+                        // First round without a start date: spread the assets over one interval
+                        // instead of putting every tree on the same day.
                         let days = every.num_days().max(1);
                         next += Duration::days(a.asset_id.rem_euclid(days));
                     }

@@ -1,0 +1,600 @@
+//! The scheduler and task lifecycle end to end: generation, idempotency, rule changes, blackouts,
+//! intervals, retiring, patrol reports, crews, routes and the calendar feed.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{fails, fixture, ok};
+use serde_json::Value;
+
+/// A small site: the every-kind fixture (zone `test-square`, box group FB-TST-001 with 4 boxes,
+/// tree TR-TST-001, ...) with its own site file, rules and crews.
+struct Site {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    rules: PathBuf,
+}
+
+const SITE: &str = r#"
+[site]
+name = "Test site"
+timezone = "Asia/Shanghai"
+latitude = 29.65
+longitude = 91.13
+altitude_m = 3650
+schedules = "rules"
+
+[patrol_deadlines]
+general_hours = 24
+major_days = 3
+
+[[blackout]]
+name = "Festival"
+from = "2027-05-12"
+to = "2027-05-13"
+"#;
+
+const CREWS: &str = r#"
+[[crew]]
+name = "gardeners"
+zones = ["test-square"]
+skills = ["watering", "inspection"]
+hours_per_day = 8
+start = [91.1300, 29.6520]
+"#;
+
+const RULES: &str = r#"
+[[rule]]
+id = "box-water"
+task = "watering"
+select = { kind = "flower_box_group" }
+cron = "0 7 * * *"
+minutes_per_asset = 2.0
+per = "box"
+skill = "watering"
+blackouts = false
+
+[[rule]]
+id = "tree-check"
+task = "inspection"
+select = { kind = "tree" }
+cron = "0 9 * * *"
+minutes_per_asset = 10.0
+skill = "inspection"
+
+[[rule]]
+id = "tree-water"
+task = "watering"
+select = { kind = "tree" }
+every = "3d"
+start = "2027-05-10"
+minutes_per_asset = 5.0
+skill = "watering"
+blackouts = false
+"#;
+
+fn site() -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(rules.join("rules.toml"), RULES).unwrap();
+    std::fs::write(rules.join("crews.toml"), CREWS).unwrap();
+    std::fs::write(dir.path().join("site.toml"), SITE).unwrap();
+    let db = dir.path().join("t.db");
+    ok(
+        &db,
+        &[
+            "init",
+            "--site",
+            dir.path().join("site.toml").to_str().unwrap(),
+        ],
+    );
+    ok(
+        &db,
+        &["import", fixture("every_kind.geojson").to_str().unwrap()],
+    );
+    Site {
+        db,
+        rules,
+        _dir: dir,
+    }
+}
+
+fn run(s: &Site, from: &str, to: &str) -> String {
+    ok(
+        &s.db,
+        &[
+            "schedule",
+            "run",
+            "--from",
+            from,
+            "--to",
+            to,
+            "--rules",
+            s.rules.to_str().unwrap(),
+        ],
+    )
+}
+
+fn day(s: &Site, date: &str, all: bool) -> Value {
+    let mut args = vec![
+        "tasks",
+        "list",
+        "--crew",
+        "gardeners",
+        "--date",
+        date,
+        "--format",
+        "json",
+    ];
+    if all {
+        args.push("--all");
+    }
+    serde_json::from_str(&ok(&s.db, &args)).unwrap()
+}
+
+fn tasks_of(v: &Value) -> Vec<Value> {
+    v["tasks"].as_array().unwrap().clone()
+}
+
+#[test]
+fn generation_is_idempotent_and_blackouts_move_work() {
+    let s = site();
+    let out = run(&s, "2027-05-10", "2027-05-14");
+    // Box watering 5 days (no blackouts), inspection 5 occurrences (2 moved by the festival),
+    // tree watering every 3 days from 10 May: 10th and 13th.
+    assert!(out.contains("12 created, 0 updated, 0 unchanged"), "{out}");
+    let again = run(&s, "2027-05-10", "2027-05-14");
+    assert!(
+        again.contains("0 created, 0 updated, 12 unchanged"),
+        "{again}"
+    );
+    // The inspections of 12 and 13 May (festival) move to 14 May, the first allowed day.
+    let d14 = tasks_of(&day(&s, "2027-05-14", false));
+    let inspections: Vec<_> = d14
+        .iter()
+        .filter(|t| t["task_type"] == "inspection")
+        .collect();
+    assert_eq!(inspections.len(), 3, "{d14:?}");
+    assert!(
+        inspections
+            .iter()
+            .all(|t| t["due_at"] == "2027-05-14T09:00:00+08:00")
+    );
+    let d12 = tasks_of(&day(&s, "2027-05-12", false));
+    assert_eq!(
+        d12.iter()
+            .filter(|t| t["task_type"] == "inspection")
+            .count(),
+        0
+    );
+    // Box watering is per box: 4 boxes × 2 min.
+    let box_task = d12.iter().find(|t| t["ref"] == "FB-TST-001").unwrap();
+    assert_eq!(box_task["minutes"], 8.0);
+    assert_eq!(
+        box_task["deadline_at"], "2027-05-13T07:00:00+08:00",
+        "watering grace 1 day"
+    );
+}
+
+#[test]
+fn a_rule_change_touches_future_open_tasks_only() {
+    let s = site();
+    run(&s, "2027-05-08", "2027-05-11");
+    // 8 May: one inspection done, the box watering left open (past, before --today 10 May).
+    let d8 = tasks_of(&day(&s, "2027-05-08", false));
+    let insp8 = d8.iter().find(|t| t["task_type"] == "inspection").unwrap()["task_id"]
+        .as_i64()
+        .unwrap();
+    ok(
+        &s.db,
+        &[
+            "tasks",
+            "done",
+            &insp8.to_string(),
+            "--at",
+            "2027-05-08T10:00:00+08:00",
+        ],
+    );
+    // The rule moves from 09:00 to 10:00.
+    std::fs::write(
+        s.rules.join("rules.toml"),
+        RULES.replace("cron = \"0 9 * * *\"", "cron = \"0 10 * * *\""),
+    )
+    .unwrap();
+    let out = run(&s, "2027-05-08", "2027-05-11");
+    // 8 May: done stays done ("closed kept"); 9 May (past, open) is not touched by the cancel
+    // sweep but a 10:00 twin is created; 10 and 11 May: the 09:00 tasks are cancelled and 10:00
+    // ones created.
+    assert!(out.contains("2 cancelled (rule changed)"), "{out}");
+    let all10 = tasks_of(&day(&s, "2027-05-10", true));
+    let states: Vec<(String, String)> = all10
+        .iter()
+        .filter(|t| t["task_type"] == "inspection")
+        .map(|t| {
+            (
+                t["due_at"].as_str().unwrap().to_string(),
+                t["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        states.contains(&("2027-05-10T09:00:00+08:00".into(), "cancelled".into())),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&("2027-05-10T10:00:00+08:00".into(), "open".into())),
+        "{states:?}"
+    );
+    let d8 = tasks_of(&day(&s, "2027-05-08", true));
+    let done = d8.iter().find(|t| t["task_id"] == insp8).unwrap();
+    assert_eq!(done["state"], "done", "done tasks are never altered");
+}
+
+#[test]
+fn interval_rules_roll_forward_from_the_actual_completion() {
+    let s = site();
+    run(&s, "2027-05-10", "2027-05-20");
+    let tree_water = |d: &str| -> Vec<Value> {
+        tasks_of(&day(&s, d, false))
+            .into_iter()
+            .filter(|t| t["ref"] == "TR-TST-001" && t["task_type"] == "watering")
+            .collect()
+    };
+    assert_eq!(
+        tree_water("2027-05-13").len(),
+        1,
+        "every 3 days from 10 May"
+    );
+    let first = tree_water("2027-05-10")[0]["task_id"].as_i64().unwrap();
+    // Done two days late, on the 12th: the next visits are the 15th and 18th, not the 13th.
+    ok(
+        &s.db,
+        &[
+            "tasks",
+            "done",
+            &first.to_string(),
+            "--at",
+            "2027-05-12T08:30:00+08:00",
+            "--water-l",
+            "40",
+        ],
+    );
+    let out = run(&s, "2027-05-10", "2027-05-20");
+    assert!(out.contains("cancelled (rule changed)"), "{out}");
+    assert!(tree_water("2027-05-13").is_empty());
+    assert_eq!(tree_water("2027-05-15").len(), 1);
+    assert_eq!(tree_water("2027-05-18").len(), 1);
+}
+
+#[test]
+fn retiring_an_asset_cancels_its_open_tasks() {
+    let s = site();
+    run(&s, "2027-05-10", "2027-05-11");
+    ok(
+        &s.db,
+        &[
+            "assets",
+            "retire",
+            "FB-TST-001",
+            "--reason",
+            "square rebuilt",
+        ],
+    );
+    // Cancelled at once, in the retire transaction; a new run creates nothing for it.
+    let out = run(&s, "2027-05-10", "2027-05-11");
+    assert!(out.contains("0 created"), "{out}");
+    let d = tasks_of(&day(&s, "2027-05-10", false));
+    assert!(d.iter().all(|t| t["ref"] != "FB-TST-001"));
+}
+
+#[test]
+fn lifecycle_refuses_bad_requests_and_changes_nothing() {
+    let s = site();
+    run(&s, "2027-05-10", "2027-05-10");
+    let all = tasks_of(&day(&s, "2027-05-10", false));
+    let ids: Vec<i64> = all
+        .iter()
+        .filter(|t| t["ref"] == "TR-TST-001")
+        .map(|t| t["task_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!((all.len(), ids.len()), (3, 2));
+    let a = ids[0].to_string();
+    let b = ids[1].to_string();
+    ok(
+        &s.db,
+        &[
+            "tasks",
+            "skip",
+            &a,
+            "--reason",
+            "access_blocked",
+            "--note",
+            "market day",
+        ],
+    );
+    // Naming a closed task with an open one changes neither.
+    assert!(
+        fails(&s.db, &["tasks", "done", &b, &a])
+            .contains(&format!("task {a} is skipped, not open"))
+    );
+    assert_eq!(tasks_of(&day(&s, "2027-05-10", false)).len(), 2);
+    assert!(
+        fails(&s.db, &["tasks", "skip", &b, "--reason", "lazy"])
+            .contains("'lazy' is not a skip reason")
+    );
+    assert!(fails(&s.db, &["tasks", "done", "999999"]).contains("no task with id 999999"));
+    assert!(
+        fails(&s.db, &["tasks", "done", &b, "--water-l=-5"])
+            .contains("--water-l must be a non-negative")
+    );
+    // Group action: every open task of the box group that day.
+    let out = ok(
+        &s.db,
+        &[
+            "tasks",
+            "done",
+            "--asset",
+            "FB-TST-001",
+            "--date",
+            "2027-05-10",
+            "--by",
+            "dawa",
+        ],
+    );
+    assert!(out.contains("(watering FB-TST-001): done"), "{out}");
+}
+
+#[test]
+fn patrol_reports_have_deadlines_and_need_a_sign_off() {
+    let s = site();
+    let out = ok(
+        &s.db,
+        &[
+            "report",
+            "TR-TST-001",
+            "--severity",
+            "major",
+            "--note",
+            "split limb",
+            "--at",
+            "2027-05-10T15:00:00+08:00",
+        ],
+    );
+    assert!(
+        out.contains("deadline 2027-05-13T15:00:00+08:00"),
+        "major: 3 days in this site: {out}"
+    );
+    let id: String = out.split_whitespace().nth(1).unwrap().to_string();
+    let general = ok(
+        &s.db,
+        &[
+            "report",
+            "TR-TST-001",
+            "--severity",
+            "general",
+            "--note",
+            "litter",
+            "--at",
+            "2027-05-10T15:00:00+08:00",
+        ],
+    );
+    assert!(
+        general.contains("deadline 2027-05-10T23:59:59+08:00"),
+        "general: the same day: {general}"
+    );
+    let minor = ok(
+        &s.db,
+        &[
+            "report",
+            "FB-TST-001",
+            "--severity",
+            "minor",
+            "--note",
+            "box tipped",
+            "--fixed",
+            "--by",
+            "dawa",
+        ],
+    );
+    assert!(
+        minor.contains("fixed on the spot and signed off"),
+        "{minor}"
+    );
+    assert!(
+        fails(&s.db, &["tasks", "verify", &id, "--by", "office"])
+            .contains("has not been marked done yet")
+    );
+    let done = ok(&s.db, &["tasks", "done", &id, "--by", "crew"]);
+    assert!(done.contains("awaiting sign-off"), "{done}");
+    let still_open = ok(&s.db, &["tasks", "list", "--date", "2027-05-10"]);
+    assert!(
+        still_open
+            .lines()
+            .any(|l| l.contains(&id) && l.contains("open")),
+        "{still_open}"
+    );
+    ok(&s.db, &["tasks", "verify", &id, "--by", "office"]);
+    let after = ok(&s.db, &["tasks", "list", "--date", "2027-05-10"]);
+    assert!(
+        !after.lines().any(|l| l.starts_with(&format!("{id:>6} "))),
+        "{after}"
+    );
+    assert!(
+        still_open
+            .lines()
+            .any(|l| l.starts_with(&format!("{id:>6} "))),
+        "{still_open}"
+    );
+    assert!(
+        fails(
+            &s.db,
+            &["report", "NOPE", "--severity", "minor", "--note", "x"]
+        )
+        .contains("no asset with ref 'NOPE'")
+    );
+}
+
+fn unfold(ics: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for raw in ics.split("\r\n") {
+        if let Some(cont) = raw.strip_prefix(' ') {
+            lines.last_mut().unwrap().push_str(cont);
+        } else if !raw.is_empty() {
+            lines.push(raw.to_string());
+        }
+    }
+    lines
+}
+
+#[test]
+fn the_ics_feed_parses_back() {
+    let s = site();
+    run(&s, "2027-05-10", "2027-05-10");
+    let ics = ok(
+        &s.db,
+        &[
+            "tasks",
+            "list",
+            "--crew",
+            "gardeners",
+            "--date",
+            "2027-05-10",
+            "--format",
+            "ics",
+        ],
+    );
+    assert!(
+        ics.split("\r\n").all(|l| l.len() <= 75),
+        "folded at 75 octets"
+    );
+    let lines = unfold(&ics);
+    assert_eq!(lines.first().unwrap(), "BEGIN:VCALENDAR");
+    assert_eq!(lines.last().unwrap(), "END:VCALENDAR");
+    assert!(lines.contains(&"TZID:Asia/Shanghai".to_string()));
+    assert!(lines.contains(&"TZOFFSETTO:+0800".to_string()));
+    let events: Vec<&[String]> = lines
+        .split(|l| l == "BEGIN:VEVENT")
+        .skip(1)
+        .map(|chunk| &chunk[..chunk.iter().position(|l| l == "END:VEVENT").unwrap()])
+        .collect();
+    let json = day(&s, "2027-05-10", false);
+    assert_eq!(events.len(), tasks_of(&json).len());
+    for (ev, t) in events.iter().zip(tasks_of(&json)) {
+        let get = |k: &str| {
+            ev.iter()
+                .find(|l| l.starts_with(k))
+                .unwrap_or_else(|| panic!("{k} missing"))
+                .clone()
+        };
+        assert_eq!(get("UID:"), format!("UID:task-{}@greenward", t["task_id"]));
+        let start = t["start"].as_str().unwrap();
+        let local = start[..19].replace(['-', ':'], "");
+        assert_eq!(
+            get("DTSTART;"),
+            format!("DTSTART;TZID=Asia/Shanghai:{local}")
+        );
+        assert!(get("SUMMARY:").contains(t["ref"].as_str().unwrap()));
+    }
+    // Stable UIDs: the same feed again.
+    assert_eq!(
+        ics,
+        ok(
+            &s.db,
+            &[
+                "tasks",
+                "list",
+                "--crew",
+                "gardeners",
+                "--date",
+                "2027-05-10",
+                "--format",
+                "ics"
+            ]
+        )
+    );
+    let html = ok(
+        &s.db,
+        &[
+            "tasks",
+            "list",
+            "--crew",
+            "gardeners",
+            "--date",
+            "2027-05-10",
+            "--format",
+            "html",
+            "--lang",
+            "zh",
+        ],
+    );
+    assert!(html.contains("班组日任务单 Crew day list") && html.contains("@page { size: A4"));
+}
+
+#[test]
+fn the_barkhor_route_is_shorter_than_input_order_and_the_demo_week_fits_the_crews() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let out = ok(&db, &["demo"]);
+    assert!(out.contains("schedule 2027-05-10..2027-05-16"), "{out}");
+    assert!(out.contains("crew jokhang — 2027-05-10"), "{out}");
+    let v: Value = serde_json::from_str(&ok(
+        &db,
+        &[
+            "tasks",
+            "list",
+            "--crew",
+            "jokhang",
+            "--date",
+            "2027-05-10",
+            "--format",
+            "json",
+        ],
+    ))
+    .unwrap();
+    let tasks = tasks_of(&v);
+    assert!(tasks.len() > 50, "{}", tasks.len());
+    // Same stops in input (task id) order.
+    let mut by_id = tasks.clone();
+    by_id.sort_by_key(|t| t["task_id"].as_i64().unwrap());
+    let mut stops: Vec<(f64, f64)> = Vec::new();
+    for t in &by_id {
+        let p = (t["lon"].as_f64().unwrap(), t["lat"].as_f64().unwrap());
+        if !stops.contains(&p) {
+            stops.push(p);
+        }
+    }
+    let input = greenward::tasks::route::path_length((91.1305, 29.6530), &stops);
+    let routed = v["distance_m"].as_f64().unwrap();
+    assert!(
+        routed < input * 0.8,
+        "route {routed:.0} m vs input order {input:.0} m"
+    );
+}
+
+#[test]
+fn a_bad_rule_file_is_refused_and_nothing_changes() {
+    let s = site();
+    std::fs::write(
+        s.rules.join("rules.toml"),
+        RULES.replace("cron = \"0 9 * * *\"", "cron = \"0 25 * * *\""),
+    )
+    .unwrap();
+    let err = fails(
+        &s.db,
+        &[
+            "schedule",
+            "run",
+            "--from",
+            "2027-05-10",
+            "--to",
+            "2027-05-10",
+            "--rules",
+            s.rules.to_str().unwrap(),
+        ],
+    );
+    assert!(err.contains("rules.toml: line"), "{err}");
+    assert!(err.contains("0 25 * * *"), "{err}");
+    assert!(ok(&s.db, &["tasks", "list", "--date", "2027-05-10"]).starts_with("0 task(s)"));
+}
