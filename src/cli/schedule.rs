@@ -84,6 +84,15 @@ pub fn load_schedule(
     }
 }
 
+/// The site's calendar for the scheduler.
+pub fn calendar(ctx: &Ctx, site: &SiteConfig) -> generate::Calendar {
+    generate::Calendar {
+        tz: site.tz(),
+        blackouts: site.blackouts.iter().map(|b| (b.from, b.to)).collect(),
+        today: ctx.today,
+    }
+}
+
 /// Runs the scheduler over a range and returns what it did.
 pub fn run_range(
     ctx: &Ctx,
@@ -94,19 +103,9 @@ pub fn run_range(
 ) -> anyhow::Result<RunSummary> {
     let site = ctx.site(store)?;
     let (rules, crews) = load_schedule(store, &site, rules_dir)?;
-    let blackouts: Vec<(NaiveDate, NaiveDate)> =
-        site.blackouts.iter().map(|b| (b.from, b.to)).collect();
-    generate::run(
-        store,
-        &rules,
-        &crews,
-        site.tz(),
-        &blackouts,
-        from,
-        to,
-        ctx.today,
-    )
-    .context("schedule run failed; no task was changed")
+    let cal = calendar(ctx, &site);
+    generate::run(store, &rules, &crews, &cal, from, to)
+        .context("schedule run failed; no task was changed")
 }
 
 /// Prints a run's summary.

@@ -256,6 +256,9 @@ const UPDATE: &str = "UPDATE assets SET ref = ?2, kind = ?3, zone_id = ?4, site_
     retired_at = CASE WHEN ?39 IS NULL THEN NULL ELSE coalesce(retired_at, ?40) END
     WHERE id = ?1";
 
+/// An asset's id with its provenance key (source, source id).
+pub type AssetKey = (i64, Option<String>, Option<String>);
+
 /// Why an insert was refused by a uniqueness rule.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Conflict {
@@ -305,10 +308,7 @@ impl Tx<'_> {
     }
 
     /// Id, source and source id of the asset holding a ref.
-    pub fn asset_key_by_ref(
-        &self,
-        asset_ref: &str,
-    ) -> Result<Option<(i64, Option<String>, Option<String>)>> {
+    pub fn asset_key_by_ref(&self, asset_ref: &str) -> Result<Option<AssetKey>> {
         Ok(self
             .tx
             .query_row(

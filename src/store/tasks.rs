@@ -67,6 +67,20 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRecord> {
     })
 }
 
+/// The columns of a stored task an upsert compares: id, state, due_at, due_date, deadline_at,
+/// minutes, priority, skill, detail.
+type StoredTask = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    f64,
+    i64,
+    Option<String>,
+    Option<String>,
+);
+
 /// What an upsert of a generated task did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upsert {
@@ -271,7 +285,7 @@ impl Tx<'_> {
     /// Creates a generated task, or updates its open twin (same rule, asset and occurrence).
     /// Closed tasks are never altered.
     pub fn upsert_generated(&mut self, t: &TaskRecord) -> Result<(i64, Upsert)> {
-        let existing: Option<(i64, String, String, String, String, f64, i64, Option<String>, Option<String>)> = self
+        let existing: Option<StoredTask> = self
             .tx
             .query_row(
                 "SELECT id, state, due_at, due_date, deadline_at, minutes, priority, skill, detail FROM tasks

@@ -84,7 +84,7 @@ pub fn parse_crews(
             return Err(invalid(
                 line,
                 format!(
-                    "hours_per_day: {} must be more than 0 and at most 24",
+                    "hours_per_day: {} person-hours must be more than 0 and at most 2000",
                     c.hours_per_day
                 ),
             ));

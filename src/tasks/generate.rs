@@ -52,6 +52,16 @@ pub struct RunSummary {
     pub hours: BTreeMap<(NaiveDate, String), f64>,
 }
 
+/// The site's calendar as the scheduler needs it.
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    pub tz: Tz,
+    /// Blackout windows (inclusive dates).
+    pub blackouts: Vec<(NaiveDate, NaiveDate)>,
+    /// The day treated as today: open tasks before it are history and are left alone.
+    pub today: NaiveDate,
+}
+
 /// Default time of day for interval tasks without a window.
 const DEFAULT_START: (u32, u32) = (8, 0);
 
@@ -60,17 +70,15 @@ fn local(tz: Tz, date: NaiveDate, t: NaiveTime) -> DateTime<Tz> {
 }
 
 /// The tasks the rules produce in `[from, to]` (local dates), before storage.
-#[allow(clippy::too_many_arguments)]
 pub fn plan(
     rules: &RuleSet,
     world: &mut AssetWorld,
-    tz: Tz,
-    blackouts: &[(NaiveDate, NaiveDate)],
+    cal: &Calendar,
     from: NaiveDate,
     to: NaiveDate,
-    today: NaiveDate,
     last_completion: &HashMap<(String, i64), NaiveDate>,
 ) -> Vec<TaskRecord> {
+    let (tz, blackouts, today) = (cal.tz, cal.blackouts.as_slice(), cal.today);
     let mut out = Vec::new();
     let start = local(tz, from, NaiveTime::MIN);
     let end = local(tz, to + Duration::days(1), NaiveTime::MIN);
@@ -171,11 +179,9 @@ pub fn run(
     store: &mut Store,
     rules: &RuleSet,
     crews: &[Crew],
-    tz: Tz,
-    blackouts: &[(NaiveDate, NaiveDate)],
+    cal: &Calendar,
     from: NaiveDate,
     to: NaiveDate,
-    today: NaiveDate,
 ) -> Result<RunSummary, GenerateError> {
     if to < from {
         return Err(GenerateError::BadRange { from, to });
@@ -198,9 +204,10 @@ pub fn run(
         .read()
         .last_completions()?
         .into_iter()
-        .map(|(k, t)| (k, t.with_timezone(&tz).date_naive()))
+        .map(|(k, t)| (k, t.with_timezone(&cal.tz).date_naive()))
         .collect();
-    let planned = plan(rules, &mut world, tz, blackouts, from, to, today, &last);
+    let planned = plan(rules, &mut world, cal, from, to, &last);
+    let today = cal.today;
     let mut summary = RunSummary::default();
     store.write(|tx| -> Result<(), StoreError> {
         for c in crews {
@@ -227,10 +234,10 @@ pub fn run(
             .map(|r| r.id.as_str())
             .collect();
         for t in &planned {
-            if let Some(rule) = t.rule_id.as_deref().filter(|r| single.contains(r)) {
-                if !busy.insert((rule.to_string(), t.asset_id)) {
-                    continue;
-                }
+            if let Some(rule) = t.rule_id.as_deref().filter(|r| single.contains(r))
+                && !busy.insert((rule.to_string(), t.asset_id))
+            {
+                continue;
             }
             let (id, what) = tx.upsert_generated(t)?;
             produced.insert(id);
