@@ -11,6 +11,7 @@ pub mod export;
 pub mod import;
 pub mod init;
 pub mod schedule;
+pub mod synth;
 pub mod tasks;
 pub mod zones;
 
@@ -130,6 +131,8 @@ pub enum Command {
     Schedule(schedule::Cmd),
     /// Crew tasks: day lists, done, skip, sign-off.
     Tasks(tasks::Cmd),
+    /// Write a synthetic city for tests and benchmarks.
+    Synth(synth::Cmd),
     /// Report a problem on an asset (a patrol report with a deadline).
     Report(tasks::ReportCmd),
     /// Agronomy calculators: radiation, ET0, degree-days, water balance.
@@ -163,6 +166,7 @@ pub fn main() -> i32 {
         Command::Zones(c) => c.run(&ctx),
         Command::Schedule(c) => c.run(&ctx),
         Command::Tasks(c) => c.run(&ctx),
+        Command::Synth(c) => c.run(&ctx),
         Command::Report(c) => c.run(&ctx),
         Command::Calc(c) => c.run(&ctx),
         Command::Cron(c) => c.run(&ctx),

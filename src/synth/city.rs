@@ -28,6 +28,76 @@ use super::write::{Feature, UNIT_24};
 pub const ASSETS_FILE: &str = "assets.geojson";
 pub const ZONES_FILE: &str = "zones.geojson";
 pub const SITE_FILE: &str = "site.toml";
+/// Folder of the generic rules and crews, beside `site.toml`.
+pub const SCHEDULES_DIR: &str = "schedules";
+
+/// Generic maintenance rules for a synthetic city (no zone names: they select by kind and
+/// condition). Minutes follow the Barkhor estimates.
+pub const GENERIC_RULES: &str = r#"# Generic rules of a synthetic city (greenward synth). Minutes are estimates.
+
+[[rule]]
+id = "box-watering"
+task = "watering"
+select = { kind = "flower_box_group" }
+cron = "0 7 * * *"
+season = "05-01..09-30"
+minutes_per_asset = 2.0
+per = "box"
+skill = "watering"
+priority = 2
+estimate = true
+
+[[rule]]
+id = "tree-watering"
+task = "watering"
+select = { kind = "tree", site_state = ["occupied"] }
+every = "14d"
+season = "04-15..09-15"
+minutes_per_asset = 5.0
+skill = "watering"
+priority = 3
+estimate = true
+
+[[rule]]
+id = "tree-inspection"
+task = "inspection"
+select = { kind = "tree", site_state = ["occupied"] }
+every = "30d"
+minutes_per_asset = 1.0
+skill = "inspection"
+priority = 4
+estimate = true
+
+[[rule]]
+id = "dead-tree-removal"
+task = "removal"
+select = { kind = "tree", condition = ["dead"], site_state = ["occupied"] }
+cron = "0 8 * * MON"
+single_open = true
+grace = "30d"
+minutes_per_asset = 90.0
+skill = "arborist"
+priority = 1
+estimate = true
+
+[[rule]]
+id = "pond-cleaning"
+task = "cleaning"
+select = { kind = "water_feature" }
+cron = "0 9 * * WED"
+minutes_per_asset = 30.0
+skill = "cleaning"
+estimate = true
+
+[[rule]]
+id = "park-sanitation"
+task = "sanitation"
+select = { kind = "park" }
+cron = "0 8 * * *"
+minutes_per_asset = 20.0
+skill = "cleaning"
+estimate = true
+"#;
 
 /// What [`synth_city`] wrote.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +132,10 @@ pub fn synth_city(assets: usize, seed: u64, out_dir: &Path) -> io::Result<SynthS
     w.flush()?;
     drop(w);
     fs::write(out_dir.join(SITE_FILE), site_toml(assets, seed))?;
+    let schedules = out_dir.join(SCHEDULES_DIR);
+    fs::create_dir_all(&schedules)?;
+    fs::write(schedules.join("rules.toml"), GENERIC_RULES)?;
+    fs::write(schedules.join("crews.toml"), crews_toml(&plan))?;
     let c = plan.side / 2.0;
     let sw = to_lonlat([0.0, 0.0], c);
     let ne = to_lonlat([plan.side, plan.side], c);
@@ -78,6 +152,29 @@ pub fn synth_city(assets: usize, seed: u64, out_dir: &Path) -> io::Result<SynthS
     })
 }
 
+/// One crew per district (all skills), plus a city-wide arborist crew.
+fn crews_toml(plan: &Plan) -> String {
+    let mut s = String::from("# Crews of a synthetic city (greenward synth): one per district.\n");
+    let c = plan.side / 2.0;
+    let cell = plan.side / plan.grid as f64;
+    for r in 0..plan.grid {
+        for col in 0..plan.grid {
+            // Start at the district's centre (rows count from the north).
+            let xy = [
+                (col as f64 + 0.5) * cell,
+                plan.side - (r as f64 + 0.5) * cell,
+            ];
+            let ll = to_lonlat(xy, c);
+            s.push_str(&format!(
+                "\n[[crew]]\nname = \"crew-{r:02}-{col:02}\"\nzones = [\"district-{r:02}-{col:02}\"]\nskills = [\"watering\", \"inspection\", \"cleaning\"]\nhours_per_day = 400\nstart = [{:.6}, {:.6}]\n",
+                ll[0], ll[1]
+            ));
+        }
+    }
+    s.push_str("\n[[crew]]\nname = \"arborists\"\nskills = [\"arborist\"]\nhours_per_day = 80\nstart = [13.40, 52.52]\n");
+    s
+}
+
 /// The `site.toml` of a synthetic city.
 fn site_toml(assets: usize, seed: u64) -> String {
     format!(
@@ -90,6 +187,7 @@ altitude_m = 34
 care_grade = 2
 assets = "{ASSETS_FILE}"
 zones = "{ZONES_FILE}"
+schedules = "{SCHEDULES_DIR}"
 
 [patrol_deadlines]
 general_hours = 24
