@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod interchange;
+pub mod ipm;
 pub mod model;
 pub mod register;
 pub mod schedule;
@@ -13,3 +14,4 @@ pub mod site;
 pub mod store;
 pub mod synth;
 pub mod tasks;
+pub mod weather;

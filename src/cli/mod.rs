@@ -10,9 +10,12 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod observe;
+pub mod pesticides;
 pub mod schedule;
 pub mod synth;
 pub mod tasks;
+pub mod weather;
 pub mod zones;
 
 use std::io::Write;
@@ -139,6 +142,12 @@ pub enum Command {
     Calc(calc::Cmd),
     /// Cron expression tools.
     Cron(cron::Cmd),
+    /// Daily weather: import observed and forecast days, list the series in use.
+    Weather(weather::Cmd),
+    /// Record a scouting observation of a pest on an asset.
+    Observe(observe::Cmd),
+    /// The pesticide record.
+    Pesticides(pesticides::Cmd),
 }
 
 /// Runs the program and returns the process exit code.
@@ -170,6 +179,9 @@ pub fn main() -> i32 {
         Command::Report(c) => c.run(&ctx),
         Command::Calc(c) => c.run(&ctx),
         Command::Cron(c) => c.run(&ctx),
+        Command::Weather(c) => c.run(&ctx),
+        Command::Observe(c) => c.run(&ctx),
+        Command::Pesticides(c) => c.run(&ctx),
     };
     match result {
         Ok(()) => 0,

@@ -14,6 +14,7 @@ pub mod landscape;
 pub mod normals;
 pub mod penman_monteith;
 pub mod radiation;
+pub mod replanting;
 pub mod water_balance;
 pub mod weather;
 

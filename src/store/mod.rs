@@ -8,7 +8,9 @@
 
 mod assets;
 mod audit;
+mod ipm;
 mod tasks;
+mod weather;
 mod zones;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +20,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub use assets::{AssetFilter, Conflict, PastOccupant, geometry_from_json, geometry_to_json};
 pub use audit::AuditEntry;
 pub use tasks::Upsert;
+pub use weather::WeatherUpsert;
 
 /// Migrations in the order they apply. Each is applied once, recorded in `schema_migrations`.
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -28,6 +31,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "20261128_0002_tasks",
         include_str!("migrations/20261128_0002_tasks.sql"),
+    ),
+    (
+        "20261128_0003_weather_ipm",
+        include_str!("migrations/20261128_0003_weather_ipm.sql"),
     ),
 ];
 
@@ -231,11 +238,15 @@ mod tests {
         let s = Store::open(&path).unwrap();
         assert_eq!(
             s.schema_versions().unwrap(),
-            vec!["20261127_0001_register", "20261128_0002_tasks"]
+            vec![
+                "20261127_0001_register",
+                "20261128_0002_tasks",
+                "20261128_0003_weather_ipm"
+            ]
         );
         drop(s);
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_versions().unwrap().len(), 2);
+        assert_eq!(s.schema_versions().unwrap().len(), 3);
         let mode: String = s
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
