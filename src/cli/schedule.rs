@@ -85,12 +85,17 @@ pub fn load_schedule(
 }
 
 /// The site's calendar for the scheduler.
-pub fn calendar(ctx: &Ctx, site: &SiteConfig) -> generate::Calendar {
-    generate::Calendar {
+pub fn calendar(ctx: &Ctx, site: &SiteConfig) -> anyhow::Result<generate::Calendar> {
+    Ok(generate::Calendar {
         tz: site.tz(),
         blackouts: site.blackouts.iter().map(|b| (b.from, b.to)).collect(),
         today: ctx.today,
-    }
+        latitude: site.site.latitude,
+        altitude_m: site.site.altitude_m,
+        normals: crate::weather::site_normals(site)?,
+        pests: crate::ipm::pests_for_site(site)?,
+        festivals: site.festivals.iter().map(|f| f.date).collect(),
+    })
 }
 
 /// Runs the scheduler over a range and returns what it did.
@@ -103,7 +108,7 @@ pub fn run_range(
 ) -> anyhow::Result<RunSummary> {
     let site = ctx.site(store)?;
     let (rules, crews) = load_schedule(store, &site, rules_dir)?;
-    let cal = calendar(ctx, &site);
+    let cal = calendar(ctx, &site)?;
     generate::run(store, &rules, &crews, &cal, from, to)
         .context("schedule run failed; no task was changed")
 }

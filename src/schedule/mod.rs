@@ -16,4 +16,4 @@ pub use blackout::apply_blackouts;
 pub use cron::{CronError, CronSchedule, DEFAULT_ZONE, parse_zone, resolve_local};
 pub use rules::{Per, Rule, RuleError, RuleSet, Selector, TaskType, parse_rules};
 pub use season::{MonthDay, Season, TimeWindow};
-pub use trigger::{Trigger, next_interval_due};
+pub use trigger::{ReplantingSet, Trigger, next_interval_due};

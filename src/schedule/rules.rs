@@ -171,8 +171,9 @@ impl Rule {
     /// Cron occurrences in `[from, to)` (zone of `from`) whose local date lies in the season;
     /// empty for other triggers. Parsing has checked that every cron time lies in the window.
     pub fn cron_occurrences(&self, from: &DateTime<Tz>, to: &DateTime<Tz>) -> Vec<DateTime<Tz>> {
-        let Trigger::Cron { schedule, .. } = &self.trigger else {
-            return Vec::new();
+        let schedule = match &self.trigger {
+            Trigger::Cron { schedule, .. } | Trigger::WaterNeed { schedule, .. } => schedule,
+            _ => return Vec::new(),
         };
         schedule
             .between(from, to)
@@ -297,6 +298,16 @@ struct RawRule {
     grace: Option<Spanned<String>>,
     estimate: Option<bool>,
     single_open: Option<bool>,
+    water_need: Option<Spanned<String>>,
+    kl: Option<f64>,
+    mad: Option<f64>,
+    taw_mm: Option<f64>,
+    efficiency: Option<f64>,
+    wetted_area_m2: Option<f64>,
+    rain_exposure: Option<f64>,
+    pest: Option<Spanned<String>>,
+    replanting: Option<Spanned<String>>,
+    seedlings_per_100_cm2: Option<f64>,
     note: Option<String>,
 }
 
@@ -501,30 +512,53 @@ impl Cx<'_> {
         let select_line = self.at(&select_raw);
         let select = self.select(select_raw.into_inner(), select_line, &id, known_zones)?;
 
-        let trigger = match (r.cron, r.every) {
-            (Some(c), Some(e)) => {
-                return Err(RuleError::Trigger {
-                    file: self.file_arc(),
-                    line: self.at(&e).max(self.at(&c)),
-                    rule: id,
-                    field: "cron, every",
-                    value: format!("cron = {:?}, every = {:?}", c.get_ref(), e.get_ref()),
-                    reason: "it has two triggers (both cron and every)".to_string(),
-                });
+        let trigger = if let Some(p) = r.pest {
+            if r.cron.is_some() || r.every.is_some() {
+                return Err(self.bad(self.at(&p), &id, "pest", format!("{:?}", p.get_ref()),
+                    "a pest rule takes its dates from the pest's window in pests.toml; remove cron/every".to_string()));
             }
-            (None, None) => {
-                return Err(RuleError::Trigger {
-                    file: self.file_arc(),
-                    line,
-                    rule: id,
-                    field: "cron, every",
-                    value: String::new(),
-                    reason: "it has no trigger".to_string(),
-                });
+            Trigger::PestWindow {
+                pest: p.into_inner(),
             }
-            (Some(c), None) => {
-                if let Some(s) = &r.start {
-                    return Err(self.bad(
+        } else if let Some(set) = r.replanting {
+            let sl = self.at(&set);
+            let parsed = set
+                .get_ref()
+                .parse::<super::trigger::ReplantingSet>()
+                .map_err(|e| self.bad(sl, &id, "replanting", format!("{:?}", set.get_ref()), e))?;
+            if r.cron.is_some() || r.every.is_some() {
+                return Err(self.bad(sl, &id, "replanting", format!("{:?}", set.get_ref()),
+                    "a replanting rule is triggered by the weather conditions of its set; remove cron/every".to_string()));
+            }
+            Trigger::Replanting {
+                set: parsed,
+                seedlings_per_100_cm2: r.seedlings_per_100_cm2.unwrap_or(1.0),
+            }
+        } else {
+            match (r.cron, r.every) {
+                (Some(c), Some(e)) => {
+                    return Err(RuleError::Trigger {
+                        file: self.file_arc(),
+                        line: self.at(&e).max(self.at(&c)),
+                        rule: id,
+                        field: "cron, every",
+                        value: format!("cron = {:?}, every = {:?}", c.get_ref(), e.get_ref()),
+                        reason: "it has two triggers (both cron and every)".to_string(),
+                    });
+                }
+                (None, None) => {
+                    return Err(RuleError::Trigger {
+                        file: self.file_arc(),
+                        line,
+                        rule: id,
+                        field: "cron, every",
+                        value: String::new(),
+                        reason: "it has no trigger".to_string(),
+                    });
+                }
+                (Some(c), None) => {
+                    if let Some(s) = &r.start {
+                        return Err(self.bad(
                         self.at(s),
                         &id,
                         "start",
@@ -533,33 +567,78 @@ impl Cx<'_> {
                          occurrence"
                             .to_string(),
                     ));
-                }
-                let cl = self.at(&c);
-                let expr = c.into_inner();
-                let schedule = CronSchedule::parse(&expr).map_err(|e| match e {
-                    super::cron::CronError::InvalidCron { reason, .. } => RuleError::InvalidCron {
-                        file: self.file_arc(),
-                        line: cl,
-                        rule: id.clone(),
-                        field: "cron",
-                        value: expr.clone(),
-                        reason,
-                    },
-                    other => self.bad(cl, &id, "cron", format!("{expr:?}"), other.to_string()),
-                })?;
-                Trigger::Cron { expr, schedule }
-            }
-            (None, Some(e)) => {
-                let el = self.at(&e);
-                let every =
-                    parse_duration(e.get_ref(), &[Unit::Day, Unit::Week]).map_err(|err| {
-                        self.bad(el, &id, "every", format!("{:?}", e.get_ref()), err.reason)
+                    }
+                    let cl = self.at(&c);
+                    let expr = c.into_inner();
+                    let schedule = CronSchedule::parse(&expr).map_err(|e| match e {
+                        super::cron::CronError::InvalidCron { reason, .. } => {
+                            RuleError::InvalidCron {
+                                file: self.file_arc(),
+                                line: cl,
+                                rule: id.clone(),
+                                field: "cron",
+                                value: expr.clone(),
+                                reason,
+                            }
+                        }
+                        other => self.bad(cl, &id, "cron", format!("{expr:?}"), other.to_string()),
                     })?;
-                let start = match r.start {
-                    None => None,
-                    Some(s) => Some(self.date(&s, &id)?),
-                };
-                Trigger::Interval { every, start }
+                    Trigger::Cron { expr, schedule }
+                }
+                (None, Some(e)) => {
+                    let el = self.at(&e);
+                    let every =
+                        parse_duration(e.get_ref(), &[Unit::Day, Unit::Week]).map_err(|err| {
+                            self.bad(el, &id, "every", format!("{:?}", e.get_ref()), err.reason)
+                        })?;
+                    let start = match r.start {
+                        None => None,
+                        Some(s) => Some(self.date(&s, &id)?),
+                    };
+                    Trigger::Interval { every, start }
+                }
+            }
+        };
+        let trigger = match (r.water_need, trigger) {
+            (None, t) => t,
+            (Some(w), Trigger::Cron { expr, schedule }) => {
+                let wl = self.at(&w);
+                let kind = super::trigger::bucket_kind(w.get_ref()).map_err(|e| {
+                    self.bad(wl, &id, "water_need", format!("{:?}", w.get_ref()), e)
+                })?;
+                let mut b = kind.default_params();
+                b.kl = r.kl.unwrap_or(b.kl);
+                b.mad = r.mad.unwrap_or(b.mad);
+                b.taw_mm = r.taw_mm.unwrap_or(b.taw_mm);
+                b.efficiency = r.efficiency.unwrap_or(b.efficiency);
+                b.wetted_area_m2 = r.wetted_area_m2.unwrap_or(b.wetted_area_m2);
+                b.rain_exposure = r.rain_exposure.unwrap_or(b.rain_exposure);
+                let ok = b.kl > 0.0
+                    && (0.0..=1.0).contains(&b.mad)
+                    && b.mad > 0.0
+                    && b.taw_mm > 0.0
+                    && b.efficiency > 0.0
+                    && b.efficiency <= 1.0
+                    && b.wetted_area_m2 > 0.0
+                    && (0.0..=1.0).contains(&b.rain_exposure);
+                if !ok {
+                    return Err(self.bad(wl, &id, "water_need", format!("{b:?}"),
+                        "kl, taw_mm and wetted_area_m2 must be positive; mad, efficiency and rain_exposure between 0 and 1".to_string()));
+                }
+                Trigger::WaterNeed {
+                    expr,
+                    schedule,
+                    bucket: b,
+                }
+            }
+            (Some(w), _) => {
+                return Err(self.bad(
+                    self.at(&w),
+                    &id,
+                    "water_need",
+                    format!("{:?}", w.get_ref()),
+                    "a water-need rule needs cron = \"...\" for its check time".to_string(),
+                ));
             }
         };
 

@@ -20,6 +20,27 @@ pub enum Trigger {
         /// The parsed, checked expression.
         schedule: CronSchedule,
     },
+    /// Checked at each cron occurrence: the soil-water balance of each asset is advanced with the
+    /// weather, and a watering task is created only when depletion reaches MAD × TAW.
+    WaterNeed {
+        /// The check time expression.
+        expr: String,
+        schedule: CronSchedule,
+        /// Bucket parameters (defaults of the kind named by `water_need`, with overrides).
+        bucket: crate::science::BucketParams,
+    },
+    /// Scouting of the pest's hosts a lead before its degree-day or calendar window opens;
+    /// treatment only after an observation at or over the action threshold (pests.toml).
+    PestWindow {
+        /// Pest id in pests.toml.
+        pest: String,
+    },
+    /// A replanting set of the flower boxes, on the weather condition of the set.
+    Replanting {
+        set: ReplantingSet,
+        /// Plants per 100 cm² of box surface.
+        seedlings_per_100_cm2: f64,
+    },
     /// Due `every` (whole days) after the last completion; first due on `start`.
     Interval {
         /// Whole days between completion and the next due date.
@@ -34,12 +55,71 @@ impl Trigger {
     pub fn describe(&self) -> String {
         match self {
             Trigger::Cron { expr, .. } => format!("cron {expr}"),
+            Trigger::WaterNeed { expr, .. } => format!("water need, checked at cron {expr}"),
+            Trigger::PestWindow { pest } => format!("pest window of {pest}"),
+            Trigger::Replanting { set, .. } => format!("{} replanting set", set.as_str()),
             Trigger::Interval { every, start } => match start {
                 Some(s) => format!("every {} from {s}", format_duration(*every)),
                 None => format!("every {}", format_duration(*every)),
             },
         }
     }
+}
+
+/// The replanting sets of the flower boxes (DOMAIN.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplantingSet {
+    /// Not before 10 April, once 5 days running have a mean ≥ 5 °C.
+    Spring,
+    /// Not before 10 May, once the 10-day forecast minimum stays ≥ 2 °C.
+    Summer,
+    /// 1 September, or earlier on a forecast frost.
+    Autumn,
+    /// Refreshes before the site's festivals (Shoton, 1 October).
+    Festival,
+}
+
+impl ReplantingSet {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplantingSet::Spring => "spring",
+            ReplantingSet::Summer => "summer",
+            ReplantingSet::Autumn => "autumn",
+            ReplantingSet::Festival => "festival",
+        }
+    }
+}
+
+impl std::str::FromStr for ReplantingSet {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "spring" => ReplantingSet::Spring,
+            "summer" => ReplantingSet::Summer,
+            "autumn" => ReplantingSet::Autumn,
+            "festival" => ReplantingSet::Festival,
+            _ => return Err("use one of: spring, summer, autumn, festival".to_string()),
+        })
+    }
+}
+
+/// The bucket kind named by a rule's `water_need`.
+pub fn bucket_kind(name: &str) -> Result<crate::science::landscape::BucketKind, String> {
+    use crate::science::landscape::BucketKind;
+    Ok(
+        match name.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "flower_box" | "box" => BucketKind::FlowerBox,
+            "street_tree" | "street_tree_pit" => BucketKind::StreetTreePit,
+            "park_tree" => BucketKind::ParkTree,
+            "lawn" => BucketKind::Lawn,
+            "conifer_bed" => BucketKind::ConiferBed,
+            _ => {
+                return Err(
+                    "use one of: flower_box, street_tree, park_tree, lawn, conifer_bed".to_string(),
+                );
+            }
+        },
+    )
 }
 
 /// The next due date of an interval trigger: `last_completion + every`; without a completion,

@@ -20,6 +20,9 @@ pub struct SiteConfig {
     pub patrol_deadlines: PatrolDeadlines,
     #[serde(default, rename = "blackout")]
     pub blackouts: Vec<Blackout>,
+    /// Festivals the flower boxes are refreshed for (a few days before each).
+    #[serde(default, rename = "festival")]
+    pub festivals: Vec<Festival>,
     /// Folder the file was read from; relative paths inside it resolve against this.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -94,6 +97,14 @@ pub struct Blackout {
     pub to: NaiveDate,
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// A festival the flower boxes are refreshed before (Shoton, National Day).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Festival {
+    pub name: String,
+    pub date: NaiveDate,
 }
 
 /// A site file that cannot be used, with the file and line.

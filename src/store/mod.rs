@@ -10,6 +10,7 @@ mod assets;
 mod audit;
 mod ipm;
 mod tasks;
+mod water;
 mod weather;
 mod zones;
 
@@ -20,6 +21,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub use assets::{AssetFilter, Conflict, PastOccupant, geometry_from_json, geometry_to_json};
 pub use audit::AuditEntry;
 pub use tasks::Upsert;
+pub use water::{WaterCheck, WaterState};
 pub use weather::WeatherUpsert;
 
 /// Migrations in the order they apply. Each is applied once, recorded in `schema_migrations`.
@@ -35,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "20261128_0003_weather_ipm",
         include_str!("migrations/20261128_0003_weather_ipm.sql"),
+    ),
+    (
+        "20261128_0004_water",
+        include_str!("migrations/20261128_0004_water.sql"),
     ),
 ];
 
@@ -241,12 +247,13 @@ mod tests {
             vec![
                 "20261127_0001_register",
                 "20261128_0002_tasks",
-                "20261128_0003_weather_ipm"
+                "20261128_0003_weather_ipm",
+                "20261128_0004_water"
             ]
         );
         drop(s);
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_versions().unwrap().len(), 3);
+        assert_eq!(s.schema_versions().unwrap().len(), 4);
         let mode: String = s
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))

@@ -18,10 +18,17 @@ use chrono_tz::Tz;
 
 use super::assign::{DayTask, assign_day};
 use super::record::{Crew, TaskFilter, TaskRecord, TaskState};
+use crate::ipm::PestList;
 use crate::model::AssetWorld;
+use crate::model::{AssetKind, AssetRecord};
 use crate::schedule::select::{Selected, select};
 use crate::schedule::{Rule, RuleSet, Trigger, apply_blackouts};
-use crate::store::{AssetFilter, Store, StoreError, Upsert};
+use crate::science::MonthlyNormals;
+use crate::store::{AssetFilter, Store, StoreError, Upsert, WaterCheck};
+use crate::weather::{WeatherError, daily_series_in};
+
+use super::ipm_tasks::{PestInputs, pest_tasks, replanting_tasks};
+use super::need::{NeedAsset, NeedDay, check_rule, et0_of};
 
 /// A task moved to the next day because its crew was full.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +59,7 @@ pub struct RunSummary {
     pub hours: BTreeMap<(NaiveDate, String), f64>,
 }
 
-/// The site's calendar as the scheduler needs it.
+/// The site's calendar, climate and pests as the scheduler needs them.
 #[derive(Debug, Clone)]
 pub struct Calendar {
     pub tz: Tz,
@@ -60,6 +67,13 @@ pub struct Calendar {
     pub blackouts: Vec<(NaiveDate, NaiveDate)>,
     /// The day treated as today: open tasks before it are history and are left alone.
     pub today: NaiveDate,
+    pub latitude: f64,
+    pub altitude_m: f64,
+    /// Climate normals standing in for days without observations or forecast.
+    pub normals: MonthlyNormals,
+    pub pests: PestList,
+    /// Festival dates the boxes are refreshed for.
+    pub festivals: Vec<NaiveDate>,
 }
 
 /// Default time of day for interval tasks without a window.
@@ -142,6 +156,9 @@ pub fn plan(
                     }
                 }
             }
+            // Weather and pest triggers read the store: `run` expands them.
+            Trigger::WaterNeed { .. } | Trigger::PestWindow { .. } | Trigger::Replanting { .. } => {
+            }
         }
     }
     out
@@ -170,6 +187,14 @@ fn task(rule: &Rule, a: &Selected, occurrence: DateTime<Tz>, due: DateTime<Tz>) 
 pub enum GenerateError {
     #[error("--to {to} is before --from {from}")]
     BadRange { from: NaiveDate, to: NaiveDate },
+    #[error("rule '{rule}' names pest '{pest}', which pests.toml does not define (known: {known})")]
+    UnknownPest {
+        rule: String,
+        pest: String,
+        known: String,
+    },
+    #[error(transparent)]
+    Weather(#[from] WeatherError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -206,10 +231,14 @@ pub fn run(
         .into_iter()
         .map(|(k, t)| (k, t.with_timezone(&cal.tz).date_naive()))
         .collect();
-    let planned = plan(rules, &mut world, cal, from, to, &last);
+    let mut planned = plan(rules, &mut world, cal, from, to, &last);
     let today = cal.today;
     let mut summary = RunSummary::default();
-    store.write(|tx| -> Result<(), StoreError> {
+    let by_id: HashMap<i64, &AssetRecord> = records.iter().map(|a| (a.id, a)).collect();
+    store.write(|tx| -> Result<(), GenerateError> {
+        planned.extend(weather_triggers(
+            tx, rules, &mut world, &by_id, cal, from, to,
+        )?);
         for c in crews {
             tx.upsert_crew(c)?;
         }
@@ -340,4 +369,171 @@ pub fn run(
         Ok(())
     })?;
     Ok(summary)
+}
+
+/// Expands the water-need, pest-window and replanting rules inside the run's transaction: they
+/// read the weather series, observations and done treatments, and move the water balance.
+#[allow(clippy::too_many_arguments)]
+fn weather_triggers(
+    tx: &mut crate::store::Tx<'_>,
+    rules: &RuleSet,
+    world: &mut AssetWorld,
+    records: &HashMap<i64, &AssetRecord>,
+    cal: &Calendar,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<TaskRecord>, GenerateError> {
+    use chrono::Datelike;
+    let mut out = Vec::new();
+    if !rules.rules.iter().any(|r| {
+        matches!(
+            r.trigger,
+            Trigger::WaterNeed { .. } | Trigger::PestWindow { .. } | Trigger::Replanting { .. }
+        )
+    }) {
+        return Ok(out);
+    }
+    let states = tx.read().water_states()?;
+    let year_start = NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from);
+    // Balances older than a season restart full rather than replaying a year of weather.
+    let oldest = states
+        .values()
+        .map(|s| s.as_of)
+        .filter(|d| *d >= from - Duration::days(120))
+        .min();
+    let series_from = oldest
+        .map(|d| (d + Duration::days(1)).min(year_start))
+        .unwrap_or(year_start);
+    let series_to = NaiveDate::from_ymd_opt(to.year(), 12, 31).unwrap_or(to);
+    let series = daily_series_in(&tx.read(), &cal.normals, series_from, series_to)?;
+    let start = local(cal.tz, from, NaiveTime::MIN);
+    let end = local(cal.tz, to + Duration::days(1), NaiveTime::MIN);
+    for rule in &rules.rules {
+        match &rule.trigger {
+            Trigger::WaterNeed { bucket, .. } => {
+                let checks: Vec<DateTime<Tz>> = rule.cron_occurrences(&start, &end);
+                // Checks from the season's first day (or 1 January) up to the range, to spin up
+                // assets without a balance.
+                let season_start = rule
+                    .season
+                    .and_then(|s| NaiveDate::from_ymd_opt(from.year(), s.start.month, s.start.day))
+                    .filter(|d| *d <= from)
+                    .unwrap_or(year_start);
+                let spinup: Vec<DateTime<Tz>> =
+                    rule.cron_occurrences(&local(cal.tz, season_start, NaiveTime::MIN), &start);
+                let assets: Vec<NeedAsset> = select(world, &rule.select, rule.per)
+                    .into_iter()
+                    .map(|s| NeedAsset {
+                        container: records
+                            .get(&s.asset_id)
+                            .is_some_and(|r| r.kind() == AssetKind::FlowerBoxGroup),
+                        selected: s,
+                    })
+                    .collect();
+                let rule_states: HashMap<i64, crate::store::WaterState> = states
+                    .iter()
+                    .filter(|(_, s)| s.as_of >= from - Duration::days(120))
+                    .map(|(k, v)| (*k, *v))
+                    .collect();
+                let previous: HashMap<(i64, NaiveDate), WaterCheck> = tx
+                    .read()
+                    .water_checks(&rule.id, from, to)?
+                    .into_iter()
+                    .map(|c| ((c.asset_id, c.check_date), c))
+                    .collect();
+                let days: HashMap<NaiveDate, NeedDay> = series
+                    .iter()
+                    .map(|d| {
+                        (
+                            d.date(),
+                            NeedDay {
+                                et0_mm: et0_of(d, cal.latitude, cal.altitude_m),
+                                peff_mm: d.peff_mm(),
+                                rain_mm: d.weather.rain_mm,
+                                tmin_c: d.weather.tmin_c,
+                            },
+                        )
+                    })
+                    .collect();
+                let outcome = check_rule(
+                    rule,
+                    bucket,
+                    &assets,
+                    &checks,
+                    &spinup,
+                    &rule_states,
+                    &previous,
+                    &days,
+                );
+                for c in &outcome.checks {
+                    tx.insert_water_check(c)?;
+                }
+                for (a, d, dr) in &outcome.stress {
+                    tx.insert_water_stress(*a, *d, *dr)?;
+                }
+                for (a, s) in &outcome.states {
+                    tx.set_water_state(*a, *s)?;
+                }
+                out.extend(outcome.tasks);
+            }
+            Trigger::PestWindow { pest } => {
+                let Some(p) = cal.pests.get(pest) else {
+                    return Err(GenerateError::UnknownPest {
+                        rule: rule.id.clone(),
+                        pest: pest.clone(),
+                        known: cal.pests.ids().join(", "),
+                    });
+                };
+                let hosts: Vec<Selected> = select(world, &rule.select, rule.per)
+                    .into_iter()
+                    .filter(|s| records.get(&s.asset_id).is_some_and(|r| p.hosts_asset(r)))
+                    .collect();
+                let over = tx.read().observations_over_threshold(p, year_start)?;
+                let mut done = Vec::new();
+                for suffix in ["#treatment", "#respray"] {
+                    let f = TaskFilter {
+                        rule_id: Some(format!("{}{suffix}", rule.id)),
+                        state: Some(TaskState::Done),
+                        ..Default::default()
+                    };
+                    for t in tx.read().tasks(&f)? {
+                        if let Some(at) = t.done_at {
+                            done.push((t.asset_id, at.with_timezone(&cal.tz).date_naive(), t.id));
+                        }
+                    }
+                }
+                out.extend(pest_tasks(&PestInputs {
+                    rule,
+                    pest: p,
+                    hosts: &hosts,
+                    series: &series,
+                    over_threshold: &over,
+                    done_treatments: &done,
+                    tz: cal.tz,
+                    from,
+                    to,
+                }));
+            }
+            Trigger::Replanting {
+                set,
+                seedlings_per_100_cm2,
+            } => {
+                let boxes = select(world, &rule.select, rule.per);
+                out.extend(replanting_tasks(
+                    rule,
+                    *set,
+                    *seedlings_per_100_cm2,
+                    &boxes,
+                    records,
+                    &series,
+                    &cal.festivals,
+                    cal.tz,
+                    from,
+                    to,
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
 }

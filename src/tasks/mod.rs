@@ -10,5 +10,7 @@ pub mod assign;
 pub mod crews;
 pub mod daylist;
 pub mod generate;
+pub mod ipm_tasks;
 pub mod lifecycle;
+pub mod need;
 pub mod route;

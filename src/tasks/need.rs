@@ -1,0 +1,241 @@
+//! The water-need trigger: at each check time of a rule, the soil-water bucket of each asset is
+//! advanced through the days since its last check with the site's weather, and a watering task
+//! is created only when depletion has reached MAD × TAW.
+//!
+//! # Units
+//! Depletion, rain, ET in mm; litres = mm × m² (1 mm over 1 m² is 1 L); temperatures °C.
+//!
+//! # Conventions (DOMAIN.md §2, the same as `science::water_balance::run_season`)
+//! - A check on day D books D's rain and ETc first (the day's forecast or normal), then decides.
+//! - A created watering task is expected to be done on D: the bucket goes back to 0. When the
+//!   crew records other litres, or skips it, `lifecycle` books the difference.
+//! - Flower boxes are not watered when the day's minimum is below 0 °C (frost guard).
+//! - A day that ends over MAD × TAW is a water-stress day.
+//! - An asset seen for the first time starts full (depletion 0) the day before its first check.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate};
+use chrono_tz::Tz;
+use serde_json::json;
+
+use super::record::TaskRecord;
+use crate::schedule::Rule;
+use crate::schedule::select::Selected;
+use crate::science::BucketParams;
+use crate::science::water_balance::step;
+use crate::store::{WaterCheck, WaterState};
+
+/// One day of weather as the bucket needs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NeedDay {
+    pub et0_mm: f64,
+    /// Effective rain before the asset's rain exposure, mm.
+    pub peff_mm: f64,
+    pub rain_mm: f64,
+    pub tmin_c: f64,
+}
+
+/// What the checks of one rule produced.
+#[derive(Debug, Default)]
+pub struct NeedOutcome {
+    pub tasks: Vec<TaskRecord>,
+    pub checks: Vec<WaterCheck>,
+    pub stress: Vec<(i64, NaiveDate, f64)>,
+    pub states: Vec<(i64, WaterState)>,
+}
+
+/// An asset a water-need rule checks.
+#[derive(Debug, Clone)]
+pub struct NeedAsset {
+    pub selected: Selected,
+    /// A container (flower box): frost-guarded.
+    pub container: bool,
+}
+
+/// Runs the checks of one rule over its check times (already filtered by season).
+#[allow(clippy::too_many_arguments)]
+pub fn check_rule(
+    rule: &Rule,
+    bucket: &BucketParams,
+    assets: &[NeedAsset],
+    checks: &[DateTime<Tz>],
+    spinup: &[DateTime<Tz>],
+    states: &HashMap<i64, WaterState>,
+    previous: &HashMap<(i64, NaiveDate), WaterCheck>,
+    days: &HashMap<NaiveDate, NeedDay>,
+) -> NeedOutcome {
+    let mut out = NeedOutcome::default();
+    let raw = bucket.raw_mm();
+    let Some(first) = checks.first() else {
+        return out;
+    };
+    for a in assets {
+        let id = a.selected.asset_id;
+        let units = a.selected.units.max(1.0);
+        let known = states.get(&id).copied();
+        let spin: &[DateTime<Tz>] = if known.is_some() { &[] } else { spinup };
+        let mut state = known.unwrap_or(WaterState {
+            depletion_mm: 0.0,
+            as_of: spin.first().unwrap_or(first).date_naive() - Duration::days(1),
+        });
+        let mut changed = false;
+        let n_spin = spin.len();
+        for (i, occ) in spin.iter().chain(checks).enumerate() {
+            let silent = i < n_spin;
+            let d = occ.date_naive();
+            if d <= state.as_of {
+                // Already checked: the task it made (if any) is produced again, unchanged.
+                if let Some(c) = previous.get(&(id, d)).filter(|c| c.task_created) {
+                    out.tasks
+                        .push(watering_task(rule, bucket, id, *occ, c.depletion_mm, units));
+                }
+                continue;
+            }
+            let mut dr = state.depletion_mm;
+            let mut best_rain: Option<(NaiveDate, f64)> = None;
+            let mut rain_total = 0.0;
+            let mut x = state.as_of + Duration::days(1);
+            while x <= d {
+                let Some(w) = days.get(&x) else { break };
+                let peff = w.peff_mm * bucket.rain_exposure;
+                rain_total += peff;
+                if w.rain_mm > 0.0 && best_rain.is_none_or(|(_, r)| w.rain_mm > r) && peff > 0.0 {
+                    best_rain = Some((x, w.rain_mm));
+                }
+                dr = step(dr, peff, w.et0_mm * bucket.kl, bucket.taw_mm);
+                if !silent && x < d && dr > raw {
+                    out.stress.push((id, x, dr));
+                }
+                x += Duration::days(1);
+            }
+            let tmin = days.get(&d).map(|w| w.tmin_c).unwrap_or(f64::NAN);
+            if silent {
+                // Spin-up: watered when due, nothing recorded.
+                if dr >= raw && !(a.container && tmin < 0.0) {
+                    dr = 0.0;
+                }
+                state = WaterState {
+                    depletion_mm: dr,
+                    as_of: d,
+                };
+                continue;
+            }
+            let (created, litres, reason) = if a.container && tmin < 0.0 {
+                (
+                    false,
+                    None,
+                    format!(
+                        "frost guard: minimum {tmin:.1} °C on {d}; tender plants are not watered (depletion {dr:.1} of {raw:.1} mm)"
+                    ),
+                )
+            } else if dr >= raw {
+                let l = litres(dr, bucket, units);
+                (
+                    true,
+                    Some(l),
+                    format!("depletion {dr:.1} of {raw:.1} mm: watering {l:.1} L"),
+                )
+            } else {
+                match best_rain {
+                    Some((day, rain)) if dr + rain_total >= raw => (
+                        false,
+                        None,
+                        format!(
+                            "rain {rain:.1} mm on {day} covered the need (depletion {dr:.1} of {raw:.1} mm)"
+                        ),
+                    ),
+                    _ => (false, None, format!("depletion {dr:.1} of {raw:.1} mm")),
+                }
+            };
+            out.checks.push(WaterCheck {
+                rule_id: rule.id.clone(),
+                asset_id: id,
+                check_date: d,
+                depletion_mm: dr,
+                raw_mm: raw,
+                litres,
+                task_created: created,
+                reason,
+            });
+            if created {
+                out.tasks
+                    .push(watering_task(rule, bucket, id, *occ, dr, units));
+                dr = 0.0;
+            } else if dr > raw {
+                out.stress.push((id, d, dr));
+            }
+            state = WaterState {
+                depletion_mm: dr,
+                as_of: d,
+            };
+            changed = true;
+        }
+        if changed {
+            out.states.push((id, state));
+        }
+    }
+    out
+}
+
+/// Litres for `units` boxes or trees at depletion `dr`: dr × wetted area / efficiency each.
+pub fn litres(dr: f64, b: &BucketParams, units: f64) -> f64 {
+    dr * b.wetted_area_m2 / b.efficiency * units
+}
+
+fn watering_task(
+    rule: &Rule,
+    b: &BucketParams,
+    asset_id: i64,
+    occ: DateTime<Tz>,
+    dr: f64,
+    units: f64,
+) -> TaskRecord {
+    let l = litres(dr, b, units);
+    let minutes = rule.minutes_per_asset * units;
+    let mut t = TaskRecord::new(
+        asset_id,
+        rule.task.as_str(),
+        occ.fixed_offset(),
+        (occ + rule.grace).fixed_offset(),
+        minutes,
+    );
+    t.rule_id = Some(rule.id.clone());
+    t.skill = rule.skill.clone();
+    t.priority = rule.priority;
+    t.detail = Some(
+        json!({
+            "water_l": (l * 10.0).round() / 10.0,
+            "depletion_mm": (dr * 100.0).round() / 100.0,
+            "wetted_area_m2": b.wetted_area_m2 * units,
+            "efficiency": b.efficiency,
+            "taw_mm": b.taw_mm,
+        })
+        .to_string(),
+    );
+    t
+}
+
+/// ET0 of a weather day: FAO-56 Penman–Monteith when humidity, wind and sunshine are known,
+/// else Hargreaves–Samani.
+pub fn et0_of(day: &crate::weather::WeatherDay, lat: f64, altitude_m: f64) -> f64 {
+    use crate::science::{PenmanMonteithInput, hargreaves_et0_at, penman_monteith_et0};
+    let w = &day.weather;
+    let doy = w.date.ordinal();
+    if let (Some(rh_max_pct), Some(rh_min_pct), Some(wind_ms), Some(sunshine_h)) =
+        (day.rh_max_pct, day.rh_min_pct, day.wind_ms, day.sunshine_h)
+    {
+        return penman_monteith_et0(&PenmanMonteithInput {
+            latitude_deg: lat,
+            altitude_m,
+            day_of_year: doy,
+            tmin_c: w.tmin_c,
+            tmax_c: w.tmax_c,
+            rh_max_pct,
+            rh_min_pct,
+            wind_2m_ms: wind_ms,
+            sunshine_h,
+        });
+    }
+    hargreaves_et0_at(lat, doy, w.tmin_c, w.tmax_c)
+}
