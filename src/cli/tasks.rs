@@ -98,6 +98,13 @@ pub enum Action {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Why an asset got (or did not get) a watering task on a day: the water-need check.
+    #[command(after_help = "Example:\n  greenward tasks why FB-PTL-001 --date 2027-05-12")]
+    Why {
+        asset_ref: String,
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
     /// Sign off a patrol report whose work is done (销号).
     #[command(after_help = "Example:\n  greenward tasks verify 310 --by office")]
     Verify {
@@ -262,6 +269,13 @@ impl Cmd {
                 note,
             } => {
                 let now = ctx.now(tz).fixed_offset();
+                let normals = crate::weather::site_normals(&site)?;
+                let pests = crate::ipm::pests_for_site(&site)?;
+                let sc = lifecycle::SiteContext {
+                    tz,
+                    normals: &normals,
+                    pests: &pests,
+                };
                 let c = Completion {
                     at,
                     by,
@@ -288,6 +302,7 @@ impl Cmd {
                         &format!("asset {r} on {day}"),
                         &c,
                         now,
+                        &sc,
                     )?
                 } else if let Some(z) = zone {
                     let day = date.unwrap_or(ctx.today);
@@ -303,6 +318,7 @@ impl Cmd {
                         &format!("zone {z} on {day}"),
                         &c,
                         now,
+                        &sc,
                     )?
                 } else {
                     if ids.is_empty() {
@@ -310,7 +326,7 @@ impl Cmd {
                             "name the tasks: greenward tasks done ID… (or --asset REF / --zone ZONE with --date)"
                         );
                     }
-                    lifecycle::complete(&mut store, &ids, &c, now)?
+                    lifecycle::complete(&mut store, &ids, &c, now, &sc)?
                 };
                 for t in &done {
                     let waiting = t.task_type == lifecycle::PATROL_REPORT;
@@ -329,6 +345,27 @@ impl Cmd {
                     "task {} ({} {}): skipped, {reason}",
                     t.id, t.task_type, t.asset_ref
                 );
+            }
+            Action::Why { asset_ref, date } => {
+                let day = date.unwrap_or(ctx.today);
+                let a = store
+                    .read()
+                    .asset_by_ref(&asset_ref)?
+                    .with_context(|| format!("no asset with ref '{asset_ref}'"))?;
+                let checks = store.read().water_checks_of(a.id, day)?;
+                if checks.is_empty() {
+                    println!(
+                        "{asset_ref}: no water-need check on {day} (run greenward schedule run over that day)"
+                    );
+                }
+                for c in checks {
+                    let what = if c.task_created {
+                        "watering task created"
+                    } else {
+                        "no watering task"
+                    };
+                    println!("{asset_ref} {day} ({}): {what}: {}", c.rule_id, c.reason);
+                }
             }
             Action::Verify { id, by } => {
                 let t = lifecycle::verify(&mut store, id, &by, ctx.now(tz).fixed_offset())?;

@@ -38,8 +38,104 @@ pub enum TaskError {
     NothingToDo(String),
     #[error("--water-l must be a non-negative number of litres, not {0}")]
     BadLitres(f64),
+    #[error("weather of the application: {0}")]
+    Weather(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What completing or skipping needs to know of the site: its zone, climate normals (for the
+/// weather of a pesticide application) and pests (for the active ingredient of a product).
+pub struct SiteContext<'a> {
+    pub tz: Tz,
+    pub normals: &'a crate::science::MonthlyNormals,
+    pub pests: &'a crate::ipm::PestList,
+}
+
+fn detail_of(t: &TaskRecord) -> serde_json::Value {
+    t.detail
+        .as_deref()
+        .and_then(|d| serde_json::from_str(d).ok())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// Books water given (or not given) against the asset's balance: the check that created the
+/// task assumed its litres would be applied.
+fn book_water(
+    tx: &mut crate::store::Tx<'_>,
+    t: &TaskRecord,
+    given_l: f64,
+) -> Result<(), StoreError> {
+    let d = detail_of(t);
+    let (Some(planned), Some(area), Some(eff), Some(taw)) = (
+        d["water_l"].as_f64(),
+        d["wetted_area_m2"].as_f64(),
+        d["efficiency"].as_f64(),
+        d["taw_mm"].as_f64(),
+    ) else {
+        return Ok(());
+    };
+    let Some(mut st) = tx.read().water_state(t.asset_id)? else {
+        return Ok(());
+    };
+    if area <= 0.0 {
+        return Ok(());
+    }
+    st.depletion_mm = (st.depletion_mm + (planned - given_l) * eff / area).clamp(0.0, taw);
+    tx.set_water_state(t.asset_id, st)
+}
+
+/// Writes the pesticide record of a done treatment.
+fn log_treatment(
+    tx: &mut crate::store::Tx<'_>,
+    t: &TaskRecord,
+    c: &Completion,
+    at: DateTime<FixedOffset>,
+    site: &SiteContext<'_>,
+) -> Result<(), TaskError> {
+    let d = detail_of(t);
+    let Some(product) = c
+        .product
+        .clone()
+        .or_else(|| d["product"].as_str().map(str::to_string))
+    else {
+        return Ok(());
+    };
+    let pest_id = d["pest"].as_str().map(str::to_string);
+    let known = pest_id
+        .as_deref()
+        .and_then(|p| site.pests.get(p))
+        .and_then(|p| {
+            p.products
+                .iter()
+                .find(|x| x.name.eq_ignore_ascii_case(&product))
+        });
+    let day = at.with_timezone(&site.tz).date_naive();
+    let weather = crate::ipm::application_weather(&tx.read(), site.normals, day)
+        .map_err(|e| TaskError::Weather(e.to_string()))?;
+    tx.insert_pesticide_application(&crate::ipm::PesticideApplication {
+        id: 0,
+        task_id: Some(t.id),
+        asset_id: t.asset_id,
+        asset_ref: t.asset_ref.clone(),
+        pest_id,
+        applied_at: at,
+        product,
+        active_ingredient: known
+            .map(|k| k.active_ingredient.clone())
+            .or_else(|| d["active_ingredient"].as_str().map(str::to_string)),
+        dose: c
+            .dose
+            .clone()
+            .or_else(|| known.map(|k| k.dose.clone()))
+            .or_else(|| d["dose"].as_str().map(str::to_string)),
+        trees: Some(1),
+        area_m2: None,
+        weather,
+        applicator: c.by.clone(),
+        reentry_h: known.and_then(|k| k.reentry_h),
+    })?;
+    Ok(())
 }
 
 /// What the crew reports when a task is done.
@@ -80,6 +176,7 @@ pub fn complete(
     ids: &[i64],
     c: &Completion,
     now: DateTime<FixedOffset>,
+    site: &SiteContext<'_>,
 ) -> Result<Vec<TaskRecord>, TaskError> {
     if let Some(l) = c.water_l.filter(|l| !(l.is_finite() && *l >= 0.0)) {
         return Err(TaskError::BadLitres(l));
@@ -101,6 +198,12 @@ pub fn complete(
                 // Work done, but the report is closed only by a sign-off.
                 tx.close_task(t.id, TaskState::Open, None, None)?;
             }
+            if let Some(given) = c.water_l {
+                book_water(tx, t, given)?;
+            }
+            if t.task_type == "pest_treatment" {
+                log_treatment(tx, t, c, at, site)?;
+            }
         }
         Ok(())
     })?;
@@ -114,6 +217,7 @@ pub fn complete_group(
     label: &str,
     c: &Completion,
     now: DateTime<FixedOffset>,
+    site: &SiteContext<'_>,
 ) -> Result<Vec<TaskRecord>, TaskError> {
     let ids: Vec<i64> = store
         .read()
@@ -128,7 +232,7 @@ pub fn complete_group(
     if ids.is_empty() {
         return Err(TaskError::NothingToDo(label.to_string()));
     }
-    complete(store, &ids, c, now)
+    complete(store, &ids, c, now, site)
 }
 
 /// Skips an open task with a reason from the fixed list.
@@ -142,7 +246,14 @@ pub fn skip(
         return Err(TaskError::UnknownReason(reason.to_string()));
     }
     let t = load_open(store, &[id], "skipped")?.remove(0);
-    store.write(|tx| tx.close_task(id, TaskState::Skipped, Some(reason), note))?;
+    store.write(|tx| -> Result<(), StoreError> {
+        tx.close_task(id, TaskState::Skipped, Some(reason), note)?;
+        if reason != "covered_by_rain" {
+            // The water the balance counted on was not given.
+            book_water(tx, &t, 0.0)?;
+        }
+        Ok(())
+    })?;
     Ok(t)
 }
 
