@@ -1,12 +1,17 @@
-//! Interchange formats: GeoJSON (RFC 7946) in and out, CSV out (CSV in arrives with the city
-//! inventories).
+//! Interchange formats: GeoJSON (RFC 7946) and CSV in, GeoJSON and CSV out.
 //!
-//! Owns: reading and validating files, mapping their fields onto model records, writing exports.
+//! Owns: reading and validating files, mapping their fields onto model records (with the units,
+//! dates and header aliases of real city inventories), writing exports.
 //! Never: the database (the `register` applies what it reads), the ECS world.
 
+pub mod csv_read;
+pub mod dates;
 pub mod export;
 pub mod geojson_read;
 pub mod properties;
+pub mod units;
 
+pub use csv_read::{ColumnMap, CsvError, RowError, read_rows};
+pub use dates::DateOrder;
 pub use geojson_read::{FeatureError, FileError, RawFeature, read_features};
-pub use properties::{Parsed, to_model};
+pub use properties::{ModelOptions, Parsed, read_feature, to_model};

@@ -7,18 +7,69 @@
 //! `planting`, `tree_count`, `plant`, `park_type`, `water`, `area_m2`, `volume_m3`.
 //! OSM: `natural=tree|tree_row|water`, `leisure=park|garden`, `landuse=grass`, `water=*`,
 //! `waterway=*`, `amenity=fountain`, `genus`, `species`, `height`, `diameter_crown`,
-//! `circumference`, `leaf_type`, `ref`, `start_date`.
+//! `circumference`, `leaf_type`, `ref`, `start_date`. OSM lengths (`height`, `circumference`,
+//! `diameter_crown`) may carry a unit suffix (`6.28 inches`, `20 ft`, `120 cm`); a bare number is
+//! in metres (the OSM convention). See [`super::units`].
+//! Paris (`les arbres`): `idbase` (source id), `genre` + `espece` (latin name "Genre espece"),
+//! `libellefrancais` (kept as the tag `species:fr`), `circonferenceencm` (circumference in cm),
+//! `hauteurenm` (m). A 0 size means "not measured": unknown, not zero.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
+use super::dates::{DateOrder, is_blank, parse_date};
 use super::geojson_read::{FeatureError, RawFeature};
+use super::units::{LengthUnit, circumference_to_dbh_cm, parse_length, tidy};
 use crate::model::{
     AssetKind, AssetRecord, BoxGroup, Condition, KindData, Names, ParkSubtype, Provenance,
     SiteState, SpeciesInfo, TreeOccupant, WaterKind, ZoneRecord, geometry,
 };
+
+/// The property keys [`read_feature`] reads (everything else is kept as a tag).
+pub const MODEL_KEYS: &[&str] = &[
+    "kind",
+    "ref",
+    "name",
+    "name:zh",
+    "name:bo",
+    "name:en",
+    "zone",
+    "site_state",
+    "species",
+    "taxon",
+    "genus",
+    "species:zh",
+    "species:en",
+    "genre",
+    "espece",
+    "libellefrancais",
+    "idbase",
+    "dbh_cm",
+    "circumference",
+    "circonferenceencm",
+    "height_m",
+    "height",
+    "hauteurenm",
+    "crown_m",
+    "diameter_crown",
+    "condition",
+    "planted",
+    "start_date",
+    "heritage_grade",
+    "box_count",
+    "box_length_m",
+    "box_width_m",
+    "box_depth_m",
+    "planting",
+    "tree_count",
+    "plant",
+    "park_type",
+    "water",
+    "area_m2",
+    "volume_m3",
+];
 
 /// What one feature becomes.
 #[derive(Debug, Clone)]
@@ -27,18 +78,53 @@ pub enum Parsed {
     Asset(Box<AssetRecord>),
 }
 
+/// How to read what a file alone does not settle.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ModelOptions {
+    /// Kind of the features that do not say (`--kind`).
+    pub kind: Option<AssetKind>,
+    /// Order of dates written with the year last (`--date-format`); `None` refuses ambiguous ones.
+    pub date_order: Option<DateOrder>,
+}
+
 /// Properties being consumed: each field read is removed, what is left becomes tags.
-struct Props<'a> {
+struct Props<'o> {
     map: Map<String, Value>,
-    feature: &'a RawFeature,
+    index: usize,
+    id: Option<String>,
+    /// The `ref` (or Paris `idbase`) once read, to name the feature in messages.
+    seen_label: Option<String>,
+    /// The properties came from osmtogeojson's nested `tags` object.
+    from_tags: bool,
+    opts: &'o ModelOptions,
 }
 
 impl Props<'_> {
+    fn label(&self) -> Option<String> {
+        self.id
+            .clone()
+            .or_else(|| self.seen_label.clone())
+            .or_else(|| {
+                ["ref", "idbase"]
+                    .iter()
+                    .find_map(|k| match self.map.get(*k)? {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Number(n) => Some(n.to_string()),
+                        _ => None,
+                    })
+            })
+    }
+
     fn err(&self, field: &str, message: String) -> FeatureError {
+        let field = if self.from_tags && !field.starts_with("osm:") {
+            format!("properties.tags.{field}")
+        } else {
+            format!("properties.{field}")
+        };
         FeatureError {
-            index: self.feature.index,
-            id: self.feature.label(),
-            field: format!("properties.{field}"),
+            index: self.index,
+            id: self.label(),
+            field,
             message,
         }
     }
@@ -80,6 +166,26 @@ impl Props<'_> {
         }
     }
 
+    /// A length in metres: a JSON number in `default` units, or text with an optional unit
+    /// suffix (`6.28 inches`). 0 or empty is unknown.
+    fn length(&mut self, key: &str, default: LengthUnit) -> Result<Option<f64>, FeatureError> {
+        let metres = match self.map.get(key) {
+            None => return Ok(None),
+            Some(Value::Null) => None,
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(v) if v >= 0.0 => Some(v * default.metres()),
+                _ => return Err(self.err(key, format!("{n} is not a length"))),
+            },
+            Some(Value::String(s)) if is_blank(s) => None,
+            Some(Value::String(s)) => {
+                Some(parse_length(s, default, false).map_err(|e| self.err(key, e.to_string()))?)
+            }
+            Some(other) => return Err(self.err(key, format!("{other} is not a length"))),
+        };
+        self.map.remove(key);
+        Ok(metres.filter(|m| *m > 0.0))
+    }
+
     fn parsed<T: std::str::FromStr<Err = String>>(
         &mut self,
         key: &str,
@@ -90,20 +196,13 @@ impl Props<'_> {
         }
     }
 
+    /// A date (ISO, day or month first, a bare year); placeholders such as 1900-01-01 are
+    /// unknown.
     fn date(&mut self, key: &str) -> Result<Option<NaiveDate>, FeatureError> {
         let Some(s) = self.text(key) else {
             return Ok(None);
         };
-        if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-            return Ok(Some(d));
-        }
-        // OSM start_date is often just a year.
-        if s.len() == 4
-            && let Ok(y) = s.parse::<i32>()
-        {
-            return Ok(NaiveDate::from_ymd_opt(y, 1, 1));
-        }
-        Err(self.err(key, format!("'{s}' is not a date (YYYY-MM-DD)")))
+        parse_date(&s, self.opts.date_order).map_err(|e| self.err(key, e.to_string()))
     }
 }
 
@@ -113,24 +212,49 @@ pub fn to_model(
     default_kind: Option<AssetKind>,
     source: &str,
 ) -> Result<Parsed, FeatureError> {
-    let mut map = raw.properties.clone();
-    flatten_osm_tags(&mut map);
-    let mut p = Props { map, feature: raw };
+    let opts = ModelOptions {
+        kind: default_kind,
+        ..ModelOptions::default()
+    };
+    read_feature(raw.clone(), &opts, source)
+}
+
+/// Converts a valid feature, taking it by value (no copy of its properties or geometry).
+pub fn read_feature(
+    raw: RawFeature,
+    opts: &ModelOptions,
+    source: &str,
+) -> Result<Parsed, FeatureError> {
+    let RawFeature {
+        index,
+        id,
+        geometry,
+        properties: mut map,
+    } = raw;
+    let from_tags = flatten_osm_tags(&mut map);
+    let mut p = Props {
+        map,
+        index,
+        id,
+        seen_label: None,
+        from_tags,
+        opts,
+    };
 
     let kind_text = p.text("kind");
     if kind_text.as_deref() == Some("zone") {
-        return zone(p, raw, source).map(Parsed::Zone);
+        return zone(p, geometry).map(Parsed::Zone);
     }
     let kind = match kind_text {
         Some(k) => k
             .parse::<AssetKind>()
             .map_err(|e| p.err("kind", format!("{e}, zone")))?,
-        None => match default_kind.or_else(|| infer_kind(&p.map, &raw.geometry)) {
+        None => match opts.kind.or_else(|| infer_kind(&p.map, &geometry)) {
             Some(k) => k,
             None => {
                 return Err(p.err(
                     "kind",
-                    "missing, and the feature has no tag that tells what it is (natural=tree, leisure=park, ...); add a `kind` property or pass --kind".into(),
+                    "missing, and nothing else tells what it is (natural=tree, leisure=park, a species, ...); add a `kind` property or pass --kind".into(),
                 ));
             }
         },
@@ -142,37 +266,57 @@ pub fn to_model(
         en: p.text("name:en"),
     };
     let asset_ref = p.text("ref").unwrap_or_default();
+    // Paris `idbase`: the source id when the feature has none.
+    let idbase = if p.id.is_none() {
+        p.text("idbase")
+    } else {
+        None
+    };
+    if p.id.is_none() {
+        p.seen_label = (!asset_ref.is_empty())
+            .then(|| asset_ref.clone())
+            .or_else(|| idbase.clone());
+    }
     let zone = p.text("zone");
     // NYC-style "dead" as a site state means an occupied site whose tree is dead.
     let dead_by_state = p
         .peek_str("site_state")
         .is_some_and(|s| s.eq_ignore_ascii_case("dead"));
     let site_state: SiteState = p.parsed("site_state")?.unwrap_or(SiteState::Occupied);
-    let species = SpeciesInfo {
+    let mut species = SpeciesInfo {
         latin: p.text("species").or_else(|| p.text("taxon")),
         genus: p.text("genus"),
         zh: p.text("species:zh"),
         en: p.text("species:en"),
     };
+    paris_species(&mut p, &mut species);
     let area_given = p.number("area_m2", true)?;
-    let area =
-        || area_given.or_else(|| Some(geometry::area_m2(&raw.geometry)).filter(|a| *a > 0.0));
+    let area = || area_given.or_else(|| Some(geometry::area_m2(&geometry)).filter(|a| *a > 0.0));
     let data = match kind {
         AssetKind::Tree => {
             let mut dbh_cm = p.number("dbh_cm", true)?;
-            // OSM circumference is in metres: DBH = C / π, in cm.
-            if dbh_cm.is_none()
-                && let Some(c) = plain_metres(&mut p, "circumference")
-            {
-                dbh_cm = Some(c * 100.0 / std::f64::consts::PI);
+            // OSM circumference is in metres unless it says; Paris gives it in cm.
+            // DBH = C / π, in cm.
+            if dbh_cm.is_none() {
+                dbh_cm = p
+                    .length("circumference", LengthUnit::Metre)?
+                    .map(|c| tidy(circumference_to_dbh_cm(c)));
             }
-            let height_m = match p.number("height_m", true)? {
-                Some(h) => Some(h),
-                None => plain_metres(&mut p, "height"),
-            };
+            if dbh_cm.is_none() {
+                dbh_cm = p
+                    .length("circonferenceencm", LengthUnit::Centimetre)?
+                    .map(|c| tidy(circumference_to_dbh_cm(c)));
+            }
+            let mut height_m = p.number("height_m", true)?;
+            if height_m.is_none() {
+                height_m = p.length("height", LengthUnit::Metre)?.map(tidy);
+            }
+            if height_m.is_none() {
+                height_m = p.length("hauteurenm", LengthUnit::Metre)?.map(tidy);
+            }
             let crown_m = match p.number("crown_m", true)? {
                 Some(c) => Some(c),
-                None => plain_metres(&mut p, "diameter_crown"),
+                None => p.length("diameter_crown", LengthUnit::Metre)?.map(tidy),
             };
             let mut condition: Option<Condition> = p.parsed("condition")?;
             if dead_by_state && condition.is_none() {
@@ -180,7 +324,17 @@ pub fn to_model(
             }
             let planted = match p.date("planted")? {
                 Some(d) => Some(d),
-                None => p.date("start_date").ok().flatten(),
+                // OSM start_date may be "~1950" or "C19": kept as a tag when it is not a date.
+                None => match p
+                    .peek_str("start_date")
+                    .map(|s| parse_date(&s, opts.date_order))
+                {
+                    Some(Ok(d)) => {
+                        p.map.remove("start_date");
+                        d
+                    }
+                    _ => None,
+                },
             };
             let heritage_grade = match p.number("heritage_grade", true)? {
                 None => None,
@@ -257,16 +411,16 @@ pub fn to_model(
             }
         }
     };
-    let source_id = raw
-        .id
-        .clone()
-        .or_else(|| (!asset_ref.is_empty()).then(|| asset_ref.clone()));
+    let source_id =
+        p.id.take()
+            .or(idbase)
+            .or_else(|| (!asset_ref.is_empty()).then(|| asset_ref.clone()));
     let tags = into_tags(p.map);
     Ok(Parsed::Asset(Box::new(AssetRecord {
         id: 0,
         asset_ref,
         names,
-        geometry: raw.geometry.clone(),
+        geometry,
         zone,
         zone_id: None,
         site_state,
@@ -282,14 +436,45 @@ pub fn to_model(
     })))
 }
 
-fn zone(mut p: Props<'_>, raw: &RawFeature, _source: &str) -> Result<ZoneRecord, FeatureError> {
+/// Paris `genre` + `espece` make the latin name ("Pyrus communis"; `sp.` names only the
+/// genus); `libellefrancais` is the French common name, kept as the tag `species:fr`.
+fn paris_species(p: &mut Props<'_>, species: &mut SpeciesInfo) {
+    let genre = p.text("genre");
+    let espece = p.text("espece");
+    if let Some(fr) = p.map.remove("libellefrancais")
+        && !fr.is_null()
+    {
+        p.map.entry("species:fr").or_insert(fr);
+    }
+    if genre.is_none() {
+        if let Some(e) = espece {
+            p.map.insert("espece".into(), Value::String(e));
+        }
+        return;
+    }
+    let epithet = espece.filter(|e| !matches!(e.as_str(), "sp." | "sp" | "spp." | "spp"));
+    if species.latin.is_none()
+        && let (Some(g), Some(e)) = (&genre, &epithet)
+    {
+        species.latin = Some(format!("{g} {e}"));
+    } else if let Some(e) = epithet {
+        p.map.insert("espece".into(), Value::String(e));
+    }
+    if species.genus.is_none() {
+        species.genus = genre;
+    } else if let Some(g) = genre {
+        p.map.insert("genre".into(), Value::String(g));
+    }
+}
+
+fn zone(mut p: Props<'_>, geometry: geo::Geometry<f64>) -> Result<ZoneRecord, FeatureError> {
     if !matches!(
-        raw.geometry,
+        geometry,
         geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_)
     ) {
         return Err(FeatureError {
-            index: raw.index,
-            id: raw.label(),
+            index: p.index,
+            id: p.label(),
             field: "geometry.type".into(),
             message: "a zone needs a Polygon or MultiPolygon".into(),
         });
@@ -309,23 +494,19 @@ fn zone(mut p: Props<'_>, raw: &RawFeature, _source: &str) -> Result<ZoneRecord,
         id: 0,
         name: key,
         names,
-        geometry: Some(raw.geometry.clone()),
+        geometry: Some(geometry),
         tags: into_tags(p.map),
     })
 }
 
-/// A plain number of metres (the OSM convention). Values with a unit suffix stay as tags until
-/// the unit parser reads them.
-fn plain_metres(p: &mut Props<'_>, key: &str) -> Option<f64> {
-    let v = p.peek_str(key)?.parse::<f64>().ok().filter(|v| *v > 0.0)?;
-    p.map.remove(key);
-    Some(v)
-}
-
 /// osmtogeojson puts OSM tags under `properties.tags` and adds `type`, `id`, `relations`, `meta`.
-fn flatten_osm_tags(map: &mut Map<String, Value>) {
+/// Returns whether it did.
+fn flatten_osm_tags(map: &mut Map<String, Value>) -> bool {
+    if !matches!(map.get("tags"), Some(Value::Object(_))) {
+        return false;
+    }
     let Some(Value::Object(tags)) = map.remove("tags") else {
-        return;
+        return false;
     };
     if let Some(t) = map.remove("type") {
         map.insert("osm:type".into(), t);
@@ -348,6 +529,7 @@ fn flatten_osm_tags(map: &mut Map<String, Value>) {
     for (k, v) in tags {
         map.entry(k).or_insert(v);
     }
+    true
 }
 
 fn infer_kind(map: &Map<String, Value>, g: &geo::Geometry<f64>) -> Option<AssetKind> {
@@ -363,10 +545,24 @@ fn infer_kind(map: &Map<String, Value>, g: &geo::Geometry<f64>) -> Option<AssetK
     if tag("waterway").is_some() || tag("water").is_some() || tag("amenity") == Some("fountain") {
         return Some(AssetKind::WaterFeature);
     }
-    // A point that names a genus or species is a tree.
-    let tree_like = ["species", "genus", "taxon", "dbh_cm"]
-        .iter()
-        .any(|k| map.contains_key(*k));
+    // A point that names a genus or species (OSM, ours, Paris `genre`/`espece`) or gives a trunk
+    // size is a tree.
+    let tree_like = [
+        "species",
+        "genus",
+        "taxon",
+        "dbh_cm",
+        "species:en",
+        "species:zh",
+        "species:fr",
+        "circumference",
+        "genre",
+        "espece",
+        "libellefrancais",
+        "circonferenceencm",
+    ]
+    .iter()
+    .any(|k| map.contains_key(*k));
     (tree_like && matches!(g, geo::Geometry::Point(_))).then_some(AssetKind::Tree)
 }
 

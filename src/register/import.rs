@@ -1,5 +1,8 @@
 //! Bulk import into the register: one transaction per file, all or nothing unless the caller
 //! skips invalid features; upsert by (source, source id or ref); zone assignment; one audit row.
+//!
+//! Every format is read into a [`ReadBatch`] (GeoJSON features, CSV rows) and goes through the
+//! same [`apply`], so the atomic rule, the `--skip-invalid` report and the upsert are shared.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -8,12 +11,12 @@ use std::path::{Path, PathBuf};
 use indicatif::ProgressBar;
 use serde_json::json;
 
-use crate::interchange::{self, Parsed};
+use crate::interchange::{self, ColumnMap, DateOrder, ModelOptions, Parsed};
 use crate::model::{AssetKind, AssetRecord, UNZONED, ZoneRecord, zoning::ZoneIndex};
 use crate::store::{AuditEntry, Conflict, Store, StoreError, now_rfc3339};
 
-/// A record the import refused: where it was (feature index and id, or file line), the field,
-/// and what is wrong.
+/// A record the import refused: where it was (feature index and id, or file and line), the
+/// field (or column), and what is wrong.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rejection {
     pub place: String,
@@ -41,10 +44,26 @@ impl From<interchange::FeatureError> for Rejection {
     }
 }
 
+impl Rejection {
+    /// A CSV row: `trees.csv: line 41: column tree_dbh: 'abc' is not a number`.
+    pub fn row(file: &str, e: interchange::RowError) -> Self {
+        Rejection {
+            place: format!("{file}: line {}", e.line),
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// Kind for features that do not say (`--kind`).
     pub kind: Option<AssetKind>,
+    /// Order of dates written with the year last (`--date-format dmy|mdy`); without it an
+    /// ambiguous date such as 03/04/2010 is refused.
+    pub date_order: Option<DateOrder>,
+    /// CSV columns the header aliases miss (`--map COLUMN=FIELD`).
+    pub map: Vec<ColumnMap>,
     /// Source name (`--source`); default the file's base name.
     pub source: Option<String>,
     /// Import the valid features and report the others (`--skip-invalid`).
@@ -80,6 +99,10 @@ pub enum ImportError {
     },
     #[error(transparent)]
     File(#[from] interchange::FileError),
+    #[error(transparent)]
+    Csv(#[from] interchange::CsvError),
+    #[error("{file}: --map names CSV columns; GeoJSON properties are read by their keys")]
+    MapNotCsv { file: String },
     #[error(
         "{file}: {count} invalid record(s); nothing was imported\n{list}\n  fix them, or pass --skip-invalid to import the valid ones and write the rest to a report"
     )]
@@ -93,7 +116,9 @@ pub enum ImportError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{0}: unsupported file type; greenward imports .geojson, .json and .ndjson (and .csv)")]
+    #[error(
+        "{0}: unsupported file type; greenward imports .geojson, .json, .ndjson, .csv and .tsv"
+    )]
     UnknownFormat(String),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -119,18 +144,56 @@ pub fn read_geojson(
         source,
     })?;
     let file = path.display().to_string();
+    if !opts.map.is_empty() {
+        return Err(ImportError::MapNotCsv { file });
+    }
+    let model = model_options(opts);
     let mut batch = ReadBatch::default();
     interchange::read_features(&file, &bytes, &mut |r| {
         if let Some(b) = bar {
             b.inc(1);
         }
-        match r.and_then(|raw| interchange::to_model(&raw, opts.kind, source)) {
+        match r.and_then(|raw| interchange::read_feature(raw, &model, source)) {
             Ok(Parsed::Zone(z)) => batch.zones.push(z),
             Ok(Parsed::Asset(a)) => batch.assets.push(*a),
             Err(e) => batch.rejected.push(e.into()),
         }
     })?;
     Ok(batch)
+}
+
+/// Reads a CSV file (a city tree inventory as published, or our own export) into records.
+pub fn read_csv(
+    path: &Path,
+    opts: &ImportOptions,
+    source: &str,
+    bar: Option<&ProgressBar>,
+) -> Result<ReadBatch, ImportError> {
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file = path.display().to_string();
+    let model = model_options(opts);
+    let mut batch = ReadBatch::default();
+    interchange::read_rows(&file, source, &bytes, &model, &opts.map, &mut |r| {
+        if let Some(b) = bar {
+            b.inc(1);
+        }
+        match r {
+            Ok(Parsed::Zone(z)) => batch.zones.push(z),
+            Ok(Parsed::Asset(a)) => batch.assets.push(*a),
+            Err(e) => batch.rejected.push(Rejection::row(&file, e)),
+        }
+    })?;
+    Ok(batch)
+}
+
+fn model_options(opts: &ImportOptions) -> ModelOptions {
+    ModelOptions {
+        kind: opts.kind,
+        date_order: opts.date_order,
+    }
 }
 
 /// The source name of a file: its base name.
@@ -157,6 +220,7 @@ pub fn import_file(
         "geojson" | "json" | "ndjson" | "geojsonl" | "geojsons" => {
             read_geojson(path, opts, &source, bar)?
         }
+        "csv" | "tsv" => read_csv(path, opts, &source, bar)?,
         _ => return Err(ImportError::UnknownFormat(path.display().to_string())),
     };
     apply(store, &path.display().to_string(), &source, batch, opts)
