@@ -92,7 +92,7 @@ pub fn calendar(ctx: &Ctx, site: &SiteConfig) -> anyhow::Result<generate::Calend
         today: ctx.today,
         latitude: site.site.latitude,
         altitude_m: site.site.altitude_m,
-        normals: crate::weather::site_normals(site)?,
+        normals: crate::weather::site_normals_opt(site)?,
         pests: crate::ipm::pests_for_site(site)?,
         festivals: site.festivals.iter().map(|f| f.date).collect(),
     })

@@ -269,11 +269,11 @@ impl Cmd {
                 note,
             } => {
                 let now = ctx.now(tz).fixed_offset();
-                let normals = crate::weather::site_normals(&site)?;
+                let normals = crate::weather::site_normals_opt(&site)?;
                 let pests = crate::ipm::pests_for_site(&site)?;
                 let sc = lifecycle::SiteContext {
                     tz,
-                    normals: &normals,
+                    normals: normals.as_ref(),
                     pests: &pests,
                 };
                 let c = Completion {

@@ -69,8 +69,9 @@ pub struct Calendar {
     pub today: NaiveDate,
     pub latitude: f64,
     pub altitude_m: f64,
-    /// Climate normals standing in for days without observations or forecast.
-    pub normals: MonthlyNormals,
+    /// Climate normals standing in for days without observations or forecast; `None` when the
+    /// site has none (then weather-driven rules are refused).
+    pub normals: Option<MonthlyNormals>,
     pub pests: PestList,
     /// Festival dates the boxes are refreshed for.
     pub festivals: Vec<NaiveDate>,
@@ -193,6 +194,10 @@ pub enum GenerateError {
         pest: String,
         known: String,
     },
+    #[error(
+        "rule '{rule}' is driven by the weather, but the site names no climate normals\n  add climate_normals = \"FILE.csv\" to its site.toml and run greenward init --site again"
+    )]
+    NoNormals { rule: String },
     #[error(transparent)]
     Weather(#[from] WeatherError),
     #[error(transparent)]
@@ -393,6 +398,22 @@ fn weather_triggers(
     }) {
         return Ok(out);
     }
+    let Some(normals) = cal.normals.as_ref() else {
+        let rule = rules
+            .rules
+            .iter()
+            .find(|r| {
+                matches!(
+                    r.trigger,
+                    Trigger::WaterNeed { .. }
+                        | Trigger::PestWindow { .. }
+                        | Trigger::Replanting { .. }
+                )
+            })
+            .map(|r| r.id.clone())
+            .unwrap_or_default();
+        return Err(GenerateError::NoNormals { rule });
+    };
     let states = tx.read().water_states()?;
     let year_start = NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from);
     // Balances older than a season restart full rather than replaying a year of weather.
@@ -405,7 +426,7 @@ fn weather_triggers(
         .map(|d| (d + Duration::days(1)).min(year_start))
         .unwrap_or(year_start);
     let series_to = NaiveDate::from_ymd_opt(to.year(), 12, 31).unwrap_or(to);
-    let series = daily_series_in(&tx.read(), &cal.normals, series_from, series_to)?;
+    let series = daily_series_in(&tx.read(), normals, series_from, series_to)?;
     let start = local(cal.tz, from, NaiveTime::MIN);
     let end = local(cal.tz, to + Duration::days(1), NaiveTime::MIN);
     for rule in &rules.rules {

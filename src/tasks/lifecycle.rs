@@ -48,7 +48,7 @@ pub enum TaskError {
 /// weather of a pesticide application) and pests (for the active ingredient of a product).
 pub struct SiteContext<'a> {
     pub tz: Tz,
-    pub normals: &'a crate::science::MonthlyNormals,
+    pub normals: Option<&'a crate::science::MonthlyNormals>,
     pub pests: &'a crate::ipm::PestList,
 }
 
@@ -111,8 +111,11 @@ fn log_treatment(
                 .find(|x| x.name.eq_ignore_ascii_case(&product))
         });
     let day = at.with_timezone(&site.tz).date_naive();
-    let weather = crate::ipm::application_weather(&tx.read(), site.normals, day)
-        .map_err(|e| TaskError::Weather(e.to_string()))?;
+    let weather = match site.normals {
+        Some(n) => crate::ipm::application_weather(&tx.read(), n, day)
+            .map_err(|e| TaskError::Weather(e.to_string()))?,
+        None => None,
+    };
     tx.insert_pesticide_application(&crate::ipm::PesticideApplication {
         id: 0,
         task_id: Some(t.id),

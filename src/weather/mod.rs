@@ -226,6 +226,16 @@ fn is_embedded_barkhor(site: &SiteConfig) -> bool {
 /// The site's monthly climate normals: the file named by `climate_normals` in site.toml, relative
 /// to the site folder; for the embedded Barkhor site, the built-in Lhasa normals when that file is
 /// not on disk.
+/// The site's normals, or `None` when the site names no normals file (weather-driven rules then
+/// cannot run; everything else can).
+pub fn site_normals_opt(site: &SiteConfig) -> Result<Option<MonthlyNormals>, WeatherError> {
+    match site_normals(site) {
+        Ok(n) => Ok(Some(n)),
+        Err(WeatherError::NoNormals { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 pub fn site_normals(site: &SiteConfig) -> Result<MonthlyNormals, WeatherError> {
     let embedded = || {
         parse_normals(BARKHOR_NORMALS).map_err(|source| WeatherError::Normals {
