@@ -5,6 +5,8 @@
 
 pub mod assets;
 pub mod calc;
+pub mod chart;
+pub mod coverage;
 pub mod cron;
 pub mod demo;
 pub mod export;
@@ -136,6 +138,10 @@ pub enum Command {
     Calc(calc::Cmd),
     /// Cron expression tools.
     Cron(cron::Cmd),
+    /// Maintenance coverage of a period: due, on time, late, missed, by type, zone, week, crew.
+    Coverage(coverage::Cmd),
+    /// Charts (PNG or SVG): coverage, overdue, workload, water, degree-days, map.
+    Chart(chart::Cmd),
 }
 
 /// Runs the program and returns the process exit code.
@@ -166,6 +172,8 @@ pub fn main() -> i32 {
         Command::Report(c) => c.run(&ctx),
         Command::Calc(c) => c.run(&ctx),
         Command::Cron(c) => c.run(&ctx),
+        Command::Coverage(c) => c.run(&ctx),
+        Command::Chart(c) => c.run(&ctx),
     };
     match result {
         Ok(()) => 0,

@@ -305,6 +305,7 @@ impl Tx<'_> {
     }
 
     /// Id, source and source id of the asset holding a ref.
+    #[allow(clippy::type_complexity)]
     pub fn asset_key_by_ref(
         &self,
         asset_ref: &str,

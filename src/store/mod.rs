@@ -8,6 +8,7 @@
 
 mod assets;
 mod audit;
+mod coverage;
 mod tasks;
 mod zones;
 
@@ -17,6 +18,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub use assets::{AssetFilter, Conflict, PastOccupant, geometry_from_json, geometry_to_json};
 pub use audit::AuditEntry;
+pub use coverage::{DateField, StressRow, WeatherRow};
 pub use tasks::Upsert;
 
 /// Migrations in the order they apply. Each is applied once, recorded in `schema_migrations`.

@@ -167,6 +167,7 @@ pub enum GenerateError {
 }
 
 /// Generates, stores and assigns the tasks of `[from, to]` in one transaction.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     store: &mut Store,
     rules: &RuleSet,
@@ -227,10 +228,10 @@ pub fn run(
             .map(|r| r.id.as_str())
             .collect();
         for t in &planned {
-            if let Some(rule) = t.rule_id.as_deref().filter(|r| single.contains(r)) {
-                if !busy.insert((rule.to_string(), t.asset_id)) {
-                    continue;
-                }
+            if let Some(rule) = t.rule_id.as_deref().filter(|r| single.contains(r))
+                && !busy.insert((rule.to_string(), t.asset_id))
+            {
+                continue;
             }
             let (id, what) = tx.upsert_generated(t)?;
             produced.insert(id);

@@ -258,5 +258,5 @@ pub fn report(
         }
         Ok(id)
     })?;
-    Ok(store.read().task(id)?.ok_or(TaskError::NotFound(id))?)
+    store.read().task(id)?.ok_or(TaskError::NotFound(id))
 }
