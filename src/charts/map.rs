@@ -23,7 +23,7 @@ pub enum Layer {
 impl Layer {
     fn fill(self) -> RGBColor {
         match self {
-            Layer::Zone => RGBColor(236, 236, 230),
+            Layer::Zone => RGBColor(226, 226, 214),
             Layer::Park => RGBColor(178, 223, 138),
             Layer::Lawn => RGBColor(210, 238, 180),
             Layer::Water => RGBColor(140, 190, 230),
@@ -32,7 +32,7 @@ impl Layer {
     }
     fn edge(self) -> RGBColor {
         match self {
-            Layer::Zone => RGBColor(150, 150, 140),
+            Layer::Zone => RGBColor(120, 120, 110),
             Layer::Park => RGBColor(90, 150, 70),
             Layer::Lawn => RGBColor(120, 180, 90),
             Layer::Water => RGBColor(40, 110, 180),
