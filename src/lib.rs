@@ -3,7 +3,9 @@
 //! The library holds every part; `src/main.rs` only parses arguments and calls [`cli::main`].
 //! See ARCHITECTURE.md for the map of the parts and the rules between them.
 
+pub mod charts;
 pub mod cli;
+pub mod coverage;
 pub mod interchange;
 pub mod ipm;
 pub mod model;

@@ -5,6 +5,8 @@
 
 pub mod assets;
 pub mod calc;
+pub mod chart;
+pub mod coverage;
 pub mod cron;
 pub mod demo;
 pub mod export;
@@ -148,6 +150,10 @@ pub enum Command {
     Observe(observe::Cmd),
     /// The pesticide record.
     Pesticides(pesticides::Cmd),
+    /// Maintenance coverage of a period: due, on time, late, missed, by type, zone, week, crew.
+    Coverage(coverage::Cmd),
+    /// Charts (PNG or SVG): coverage, overdue, workload, water, degree-days, map.
+    Chart(chart::Cmd),
 }
 
 /// Runs the program and returns the process exit code.
@@ -182,6 +188,8 @@ pub fn main() -> i32 {
         Command::Weather(c) => c.run(&ctx),
         Command::Observe(c) => c.run(&ctx),
         Command::Pesticides(c) => c.run(&ctx),
+        Command::Coverage(c) => c.run(&ctx),
+        Command::Chart(c) => c.run(&ctx),
     };
     match result {
         Ok(()) => 0,

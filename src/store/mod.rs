@@ -8,6 +8,7 @@
 
 mod assets;
 mod audit;
+mod coverage;
 mod ipm;
 mod tasks;
 mod water;
@@ -20,6 +21,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub use assets::{AssetFilter, Conflict, PastOccupant, geometry_from_json, geometry_to_json};
 pub use audit::AuditEntry;
+pub use coverage::{DateField, StressRow, WeatherRow};
 pub use tasks::Upsert;
 pub use water::{WaterCheck, WaterState};
 pub use weather::WeatherUpsert;

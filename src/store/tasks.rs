@@ -6,11 +6,11 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::{Reader, Result, Tx, now_rfc3339};
 use crate::tasks::record::{Crew, TaskFilter, TaskRecord, TaskState};
 
-const COLUMNS: &str = "t.id, t.rule_id, t.asset_id, a.ref, t.occurrence, t.task_type, t.due_at, t.due_date,
+pub(super) const COLUMNS: &str = "t.id, t.rule_id, t.asset_id, a.ref, t.occurrence, t.task_type, t.due_at, t.due_date,
     t.deadline_at, t.minutes, t.skill, t.priority, c.name, t.state, t.reason, t.note, t.moved_from,
     t.detail, t.done_at, t.done_by, t.water_l, t.product, t.dose, t.severity, t.verified_by, t.verified_at";
 
-const FROM: &str =
+pub(super) const FROM: &str =
     "FROM tasks t JOIN assets a ON a.id = t.asset_id LEFT JOIN crews c ON c.id = t.crew_id";
 
 fn time(r: &Row<'_>, i: usize) -> rusqlite::Result<DateTime<FixedOffset>> {
@@ -35,7 +35,7 @@ fn date(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
     Ok(s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()))
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRecord> {
+pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRecord> {
     let state: String = r.get(13)?;
     Ok(TaskRecord {
         id: r.get(0)?,

@@ -205,6 +205,7 @@ pub enum GenerateError {
 }
 
 /// Generates, stores and assigns the tasks of `[from, to]` in one transaction.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     store: &mut Store,
     rules: &RuleSet,
