@@ -448,20 +448,17 @@ fn the_water_chart_uses_observed_weather_once_the_table_exists() {
     assert!(
         texts
             .iter()
-            .any(|t| t.contains("climate normals") && t.contains("no weather table")),
+            .any(|t| t.contains("climate normals") && t.contains("no observed days")),
         "{texts:?}"
     );
-    // The weather import adds this table; simulate it with three observed days.
-    {
-        let c = rusqlite::Connection::open(&db).unwrap();
-        c.execute_batch(
-            "CREATE TABLE weather (date TEXT PRIMARY KEY, tmin_c REAL NOT NULL, tmax_c REAL NOT NULL,
-               rain_mm REAL NOT NULL, forecast INTEGER NOT NULL DEFAULT 0);
-             INSERT INTO weather VALUES ('2027-05-10', 6.0, 20.0, 12.0, 0), ('2027-05-11', 7.0, 21.0, 0.0, 0),
-               ('2027-05-12', 7.5, 22.0, 3.0, 0), ('2027-05-13', 8.0, 22.0, 9.0, 1);",
-        )
-        .unwrap();
-    }
+    // Three observed days and one forecast.
+    let csv = dir.join("weather.csv");
+    std::fs::write(
+        &csv,
+        "date,tmin_c,tmax_c,rain_mm,forecast\n2027-05-10,6.0,20.0,12.0,no\n2027-05-11,7.0,21.0,0.0,no\n2027-05-12,7.5,22.0,3.0,no\n2027-05-13,8.0,22.0,9.0,yes\n",
+    )
+    .unwrap();
+    ok(&db, &["weather", "import", csv.to_str().unwrap()]);
     ok(
         &db,
         &[

@@ -563,30 +563,21 @@ fn every_figure_of_a_known_history() {
 }
 
 #[test]
-fn water_stress_days_appear_once_the_table_exists() {
+fn water_stress_days_are_counted_per_asset() {
     let h = history();
     let v = coverage(&h, "type");
-    assert_eq!(v["water_stress"]["available"], false);
-    assert!(
-        v["water_stress"]["note"]
-            .as_str()
-            .unwrap()
-            .contains("no water_stress table"),
+    assert_eq!(v["water_stress"]["available"], true);
+    assert_eq!(
+        v["water_stress"]["assets"].as_array().unwrap().len(),
+        0,
         "{v}"
     );
-    let table = gw(
-        &h.db,
-        "2027-05-18",
-        &["coverage", "--from", "2027-05-10", "--to", "2027-05-19"],
-    );
-    assert!(table.contains("no water_stress table"), "{table}");
 
-    // The need-driven watering work adds this table (asset_id, date, depletion_mm); simulate it.
+    // Stress days as the water-need checks record them (asset_id, date, depletion_mm).
     {
         let c = rusqlite::Connection::open(&h.db).unwrap();
         c.execute_batch(
-            "CREATE TABLE water_stress (asset_id INTEGER NOT NULL, date TEXT NOT NULL, depletion_mm REAL NOT NULL);
-             INSERT INTO water_stress SELECT id, '2027-05-10', 10.0 FROM assets WHERE ref = 'FB-N-001';
+            "INSERT INTO water_stress SELECT id, '2027-05-10', 10.0 FROM assets WHERE ref = 'FB-N-001';
              INSERT INTO water_stress SELECT id, '2027-05-11', 26.0 FROM assets WHERE ref = 'FB-N-001';
              INSERT INTO water_stress SELECT id, '2027-05-12', 30.0 FROM assets WHERE ref = 'FB-N-001';
              INSERT INTO water_stress SELECT id, '2027-05-25', 60.0 FROM assets WHERE ref = 'FB-N-001';

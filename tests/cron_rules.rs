@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, TimeZone};
 use chrono_tz::Tz;
 use greenward::model::kinds::{AssetKind, Condition, SiteState};
 use greenward::schedule::{
-    Per, RuleError, RuleSet, TaskType, Trigger, apply_blackouts, parse_rules,
+    Per, ReplantingSet, RuleError, RuleSet, TaskType, Trigger, apply_blackouts, parse_rules,
 };
 
 const SHANGHAI: Tz = chrono_tz::Asia::Shanghai;
@@ -84,33 +84,44 @@ fn barkhor_rules_parse_with_the_site_zones() {
     let z = zones();
     let set = parse_rules("schedules/barkhor/rules.toml", &text, Some(&z))
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(set.rules.len(), 14);
+    // 12 calendar and interval rules, 1 water-need check, 6 pest windows, 4 replanting sets.
+    assert_eq!(set.rules.len(), 23);
     assert_eq!(set.custom_task_types, ["deadheading"]);
     assert!(set.rules.iter().all(|r| r.estimate));
 
-    let boxes = set.get("box-watering-check").unwrap();
+    let boxes = set.get("box-water-need").unwrap();
     assert_eq!(boxes.task, TaskType::Watering);
     assert_eq!(boxes.select.kinds, [AssetKind::FlowerBoxGroup]);
     assert_eq!(boxes.per, Per::Box);
     assert_eq!(boxes.minutes_per_asset, 2.0);
     assert_eq!(boxes.grace, TimeDelta::days(1));
-    assert_eq!(boxes.season.unwrap().to_string(), "05-01..10-31");
-    assert!(matches!(&boxes.trigger, Trigger::Cron { expr, .. } if expr == "0 7 * * *"));
-    // The daily check runs only in the growing season.
+    assert_eq!(boxes.season.unwrap().to_string(), "04-15..10-31");
+    // The water-need trigger keeps its cron as the check time, and DOMAIN.md's box bucket.
+    let Trigger::WaterNeed { expr, bucket, .. } = &boxes.trigger else {
+        panic!("box-water-need is a water-need rule: {:?}", boxes.trigger)
+    };
+    assert_eq!(expr, "0 7 * * *");
+    assert!((bucket.kl - 0.96).abs() < 1e-9 && (bucket.raw_mm() - 25.0).abs() < 1e-9);
+    // The daily check runs only in the season.
     assert_eq!(
-        rfc(&boxes.cron_occurrences(&at(2026, 4, 29, 0, 0), &at(2026, 5, 3, 0, 0))),
-        ["2026-05-01T07:00:00+08:00", "2026-05-02T07:00:00+08:00"]
+        rfc(&boxes.cron_occurrences(&at(2026, 4, 13, 0, 0), &at(2026, 4, 17, 0, 0))),
+        ["2026-04-15T07:00:00+08:00", "2026-04-16T07:00:00+08:00"]
     );
 
-    let scouting = set.get("pest-scouting-night").unwrap();
+    let scouting = set.get("scout-willow-sawfly").unwrap();
     assert_eq!(scouting.task, TaskType::PestScouting);
     assert_eq!(scouting.window.unwrap().to_string(), "00:00-05:00");
     assert_eq!(scouting.grace, TimeDelta::days(3));
-    // Weekly on Tuesday at 01:00 from 20 April: 21 and 28 April 2026.
-    assert_eq!(
-        rfc(&scouting.cron_occurrences(&at(2026, 4, 1, 0, 0), &at(2026, 5, 1, 0, 0))),
-        ["2026-04-21T01:00:00+08:00", "2026-04-28T01:00:00+08:00"]
-    );
+    assert!(matches!(&scouting.trigger, Trigger::PestWindow { pest } if pest == "willow_sawfly"));
+
+    let autumn = set.get("replant-autumn").unwrap();
+    assert!(matches!(
+        autumn.trigger,
+        Trigger::Replanting {
+            set: ReplantingSet::Autumn,
+            ..
+        }
+    ));
 
     let heritage = set.get("heritage-tree-check").unwrap();
     assert_eq!(heritage.select.heritage, Some(true));

@@ -201,92 +201,57 @@ pub fn workload(store: &Store, p: &Period) -> anyhow::Result<Workload> {
     })
 }
 
-/// The site's climate normals with a note (en, zh) on where they came from.
-pub fn site_normals(site: &SiteConfig) -> (MonthlyNormals, String, String) {
-    if let Some(rel) = &site.site.climate_normals {
+/// The site's climate normals with a note (en, zh) on where they came from; a site without
+/// normals gets the embedded Lhasa ones (and the note says so).
+pub fn site_normals(site: &SiteConfig) -> anyhow::Result<(MonthlyNormals, String, String)> {
+    if let (Some(n), Some(rel)) = (
+        crate::weather::site_normals_opt(site)?,
+        &site.site.climate_normals,
+    ) {
         let path = site.resolve(rel);
-        if let Some(n) = std::fs::read_to_string(&path)
-            .ok()
-            .and_then(|text| science::parse_normals(&text).ok())
-        {
-            return (
-                n,
-                format!("climate normals {}", path.display()),
-                format!("气候常年值 {}", path.display()),
-            );
-        }
+        return Ok((
+            n,
+            format!("climate normals {}", path.display()),
+            format!("气候常年值 {}", path.display()),
+        ));
     }
-    (
+    Ok((
         science::parse_normals(BARKHOR_NORMALS).expect("the embedded normals parse (tested)"),
         "climate normals of Lhasa 55591 (embedded)".into(),
         "拉萨 55591 站气候常年值（内置）".into(),
-    )
+    ))
 }
 
-/// Daily weather for `[from, to]`: observed rows where the `weather` table has them, the normal
-/// year elsewhere; with a note (en, zh) on the sources.
+/// Daily weather for `[from, to]` from the site's series (observed and forecast rows of the
+/// `weather` table, the normal year elsewhere), with a note (en, zh) on the sources.
 pub fn weather_series(
     store: &Store,
     site: &SiteConfig,
     from: NaiveDate,
     to: NaiveDate,
 ) -> anyhow::Result<(Vec<DailyWeather>, String, String)> {
-    let observed = store.read().observed_weather(from, to)?;
-    let (normals, n_en, n_zh) = site_normals(site);
-    let mut normal: HashMap<NaiveDate, DailyWeather> = HashMap::new();
-    for y in from.year()..=to.year() {
-        for d in science::normal_year(&normals, y) {
-            normal.insert(d.date, d);
-        }
-    }
-    let obs: HashMap<NaiveDate, DailyWeather> = observed
+    let (normals, n_en, n_zh) = site_normals(site)?;
+    let series = crate::weather::daily_series(store, &normals, from, to)?;
+    let total = series.len();
+    let n_obs = series
         .iter()
-        .flatten()
-        .map(|r| {
-            (
-                r.date,
-                DailyWeather {
-                    date: r.date,
-                    tmin_c: r.tmin_c,
-                    tmax_c: r.tmax_c,
-                    rain_mm: r.rain_mm,
-                    peff_mm: science::daily_effective_rain(r.rain_mm),
-                },
-            )
-        })
-        .collect();
-    let mut days = Vec::new();
-    let mut n_obs = 0;
-    let mut d = from;
-    while d <= to {
-        if let Some(o) = obs.get(&d) {
-            days.push(*o);
-            n_obs += 1;
-        } else if let Some(n) = normal.get(&d) {
-            days.push(*n);
-        }
-        d += Duration::days(1);
-    }
-    let total = days.len();
-    let (en, zh) = match (observed.is_some(), n_obs) {
-        (false, _) => (
-            format!("weather: {n_en} (no weather table yet)"),
-            format!("气象：{n_zh}（尚无观测气象表）"),
-        ),
-        (true, 0) => (
+        .filter(|d| d.source == crate::weather::WeatherSource::Observed)
+        .count();
+    let (en, zh) = match n_obs {
+        0 => (
             format!("weather: {n_en} (no observed days in the range)"),
             format!("气象：{n_zh}（此期间无观测）"),
         ),
-        (true, n) if n == total => (
+        n if n == total => (
             "weather: observed (weather table)".to_string(),
             "气象：实测（weather 表）".to_string(),
         ),
-        (true, n) => (
+        n => (
             format!("weather: observed {n} of {total} days, {n_en} for the rest"),
             format!("气象：实测 {n}/{total} 天，其余为{n_zh}"),
         ),
     };
-    Ok((days, en, zh))
+    Ok((series.into_iter().map(|d| d.weather).collect(), en, zh))
 }
 
 /// Litres given per week (done tasks, by the day they were done) beside rain and ET0.

@@ -30,15 +30,6 @@ pub struct StressRow {
     pub depletion_mm: f64,
 }
 
-/// One observed day of the `weather` table.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct WeatherRow {
-    pub date: NaiveDate,
-    pub tmin_c: f64,
-    pub tmax_c: f64,
-    pub rain_mm: f64,
-}
-
 impl Reader<'_> {
     /// Whether a table of that name exists.
     pub fn table_exists(&self, name: &str) -> Result<bool> {
@@ -47,16 +38,6 @@ impl Reader<'_> {
             [name],
             |r| r.get(0),
         )?)
-    }
-
-    fn columns_of(&self, table: &str) -> Result<Vec<String>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT name FROM pragma_table_info(?1)")?;
-        let v = st
-            .query_map([table], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(v)
     }
 
     /// Tasks (every state) whose `field` falls on a local date in `[from, to]`, each with its
@@ -123,60 +104,6 @@ impl Reader<'_> {
                 .collect(),
         ))
     }
-
-    /// Observed days of the `weather` table in `[from, to]` (forecast rows left out), or `None`
-    /// when the table does not exist or lacks the columns `date`, `tmin_c`, `tmax_c`, `rain_mm`.
-    pub fn observed_weather(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Option<Vec<WeatherRow>>> {
-        if !self.table_exists("weather")? {
-            return Ok(None);
-        }
-        let cols = self.columns_of("weather")?;
-        let has = |c: &str| cols.iter().any(|x| x == c);
-        if !["date", "tmin_c", "tmax_c", "rain_mm"]
-            .iter()
-            .all(|c| has(c))
-        {
-            return Ok(None);
-        }
-        let forecast = if has("forecast") {
-            " AND coalesce(forecast, 0) = 0"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "SELECT date, tmin_c, tmax_c, rain_mm FROM weather
-             WHERE date >= ?1 AND date <= ?2 AND tmin_c IS NOT NULL AND tmax_c IS NOT NULL{forecast}
-             ORDER BY date"
-        );
-        let mut st = self.conn.prepare(&sql)?;
-        let rows = st
-            .query_map(params![from.to_string(), to.to_string()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, f64>(1)?,
-                    r.get::<_, f64>(2)?,
-                    r.get::<_, Option<f64>>(3)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(Some(
-            rows.into_iter()
-                .filter_map(|(d, tmin_c, tmax_c, rain)| {
-                    let date = NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok()?;
-                    Some(WeatherRow {
-                        date,
-                        tmin_c,
-                        tmax_c,
-                        rain_mm: rain.unwrap_or(0.0),
-                    })
-                })
-                .collect(),
-        ))
-    }
 }
 
 #[cfg(test)]
@@ -189,26 +116,19 @@ mod tests {
     }
 
     #[test]
-    fn optional_tables_answer_none_until_they_exist() {
+    fn stress_days_read_back() {
         let s = Store::open_in_memory().unwrap();
         let r = s.read();
-        assert!(!r.table_exists("water_stress").unwrap());
+        assert!(r.table_exists("water_stress").unwrap());
         assert_eq!(
             r.water_stress(d("2027-05-01"), d("2027-05-31")).unwrap(),
-            None
-        );
-        assert_eq!(
-            r.observed_weather(d("2027-05-01"), d("2027-05-31"))
-                .unwrap(),
-            None
+            Some(vec![])
         );
         s.conn
             .execute_batch(
-                "CREATE TABLE water_stress (asset_id INTEGER, date TEXT, depletion_mm REAL);
+                "PRAGMA foreign_keys = OFF;
                  INSERT INTO water_stress VALUES (7, '2027-05-02', 30.5), (7, '2027-06-02', 1.0);
-                 CREATE TABLE weather (date TEXT PRIMARY KEY, tmin_c REAL NOT NULL, tmax_c REAL NOT NULL,
-                   rain_mm REAL NOT NULL, forecast INTEGER NOT NULL DEFAULT 0);
-                 INSERT INTO weather VALUES ('2027-05-02', 5.0, 20.0, 3.0, 0), ('2027-05-03', 6.0, 21.0, 0.0, 1);",
+",
             )
             .unwrap();
         let r = s.read();
@@ -224,11 +144,5 @@ mod tests {
                 depletion_mm: 30.5
             }]
         );
-        let w = r
-            .observed_weather(d("2027-05-01"), d("2027-05-31"))
-            .unwrap()
-            .unwrap();
-        assert_eq!(w.len(), 1, "forecast rows are left out");
-        assert_eq!(w[0].rain_mm, 3.0);
     }
 }

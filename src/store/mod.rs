@@ -21,7 +21,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub use assets::{AssetFilter, Conflict, PastOccupant, geometry_from_json, geometry_to_json};
 pub use audit::AuditEntry;
-pub use coverage::{DateField, StressRow, WeatherRow};
+pub use coverage::{DateField, StressRow};
 pub use tasks::Upsert;
 pub use water::{WaterCheck, WaterState};
 pub use weather::WeatherUpsert;

@@ -32,16 +32,17 @@ fn at(tz: Tz, d: NaiveDate, t: NaiveTime) -> DateTime<Tz> {
     resolve_local(tz, d.and_time(t))
 }
 
+/// A task of `rule` (under `rule_id`) due at `when.0` with grace `when.1`.
 fn task(
     rule_id: String,
     rule: &Rule,
     task_type: &str,
     asset_id: i64,
-    occ: DateTime<Tz>,
-    grace: TimeDelta,
+    when: (DateTime<Tz>, TimeDelta),
     minutes: f64,
     detail: serde_json::Value,
 ) -> TaskRecord {
+    let (occ, grace) = when;
     let mut t = TaskRecord::new(
         asset_id,
         task_type,
@@ -115,8 +116,7 @@ pub fn pest_tasks(p: &PestInputs<'_>) -> Vec<TaskRecord> {
                 rule,
                 rule.task.as_str(),
                 h.asset_id,
-                occ,
-                rule.grace,
+                (occ, rule.grace),
                 rule.minutes_per_asset * h.units,
                 json!({"pest": p.pest.id, "window_opens": w.opens.to_string(), "window_closes": w.closes.to_string(), "threshold": p.pest.action_threshold}),
             ));
@@ -136,8 +136,7 @@ pub fn pest_tasks(p: &PestInputs<'_>) -> Vec<TaskRecord> {
             rule,
             "pest_treatment",
             o.asset_id,
-            occ,
-            TimeDelta::days(1),
+            (occ, TimeDelta::days(1)),
             SPRAY_MINUTES_PER_TREE,
             json!({
                 "pest": p.pest.id,
@@ -164,8 +163,7 @@ pub fn pest_tasks(p: &PestInputs<'_>) -> Vec<TaskRecord> {
             rule,
             "pest_treatment",
             asset_id,
-            occ,
-            TimeDelta::days(1),
+            (occ, TimeDelta::days(1)),
             SPRAY_MINUTES_PER_TREE,
             json!({
                 "pest": p.pest.id,
@@ -257,8 +255,7 @@ pub fn replanting_tasks(
                     rule,
                     rule.task.as_str(),
                     b.asset_id,
-                    occ,
-                    rule.grace,
+                    (occ, rule.grace),
                     rule.minutes_per_asset * b.units,
                     json!({"set": set.as_str(), "why": why, "seedlings": seedlings, "boxes": g.box_count}),
                 ));
