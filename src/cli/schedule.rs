@@ -44,7 +44,8 @@ pub fn schedule_dir(site: &SiteConfig, given: Option<&Path>) -> Option<PathBuf> 
         return Some(g.to_path_buf());
     }
     let rel = site.site.schedules.as_deref()?;
-    [PathBuf::from(rel), site.dir.join(rel)]
+    // Relative to the site file's folder first, then to the working folder.
+    [site.dir.join(rel), PathBuf::from(rel)]
         .into_iter()
         .find(|p| p.is_dir())
 }

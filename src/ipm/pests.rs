@@ -748,6 +748,7 @@ pub fn embedded_barkhor_pests() -> PestList {
 pub fn pests_for_site(site: &SiteConfig) -> Result<PestList, PestsError> {
     let mut candidates: Vec<PathBuf> = Vec::new();
     if let Some(dir) = &site.site.schedules {
+        candidates.push(site.resolve(dir).join("pests.toml"));
         candidates.push(Path::new(dir).join("pests.toml"));
     }
     candidates.push(PathBuf::from(BARKHOR_PESTS_PATH));
