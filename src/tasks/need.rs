@@ -81,6 +81,10 @@ pub fn check_rule(
         });
         let mut changed = false;
         let n_spin = spin.len();
+        // Rain since the bucket was last refilled, and its wettest day: what made the difference
+        // when a check finds no need.
+        let mut rain_since_refill = 0.0;
+        let mut wettest: Option<(NaiveDate, f64)> = None;
         for (i, occ) in spin.iter().chain(checks).enumerate() {
             let silent = i < n_spin;
             let d = occ.date_naive();
@@ -93,15 +97,13 @@ pub fn check_rule(
                 continue;
             }
             let mut dr = state.depletion_mm;
-            let mut best_rain: Option<(NaiveDate, f64)> = None;
-            let mut rain_total = 0.0;
             let mut x = state.as_of + Duration::days(1);
             while x <= d {
                 let Some(w) = days.get(&x) else { break };
                 let peff = w.peff_mm * bucket.rain_exposure;
-                rain_total += peff;
-                if w.rain_mm > 0.0 && best_rain.is_none_or(|(_, r)| w.rain_mm > r) && peff > 0.0 {
-                    best_rain = Some((x, w.rain_mm));
+                rain_since_refill += peff;
+                if peff > 0.0 && wettest.is_none_or(|(_, r)| w.rain_mm > r) {
+                    wettest = Some((x, w.rain_mm));
                 }
                 dr = step(dr, peff, w.et0_mm * bucket.kl, bucket.taw_mm);
                 if !silent && x < d && dr > raw {
@@ -114,6 +116,8 @@ pub fn check_rule(
                 // Spin-up: watered when due, nothing recorded.
                 if dr >= raw && !(a.container && tmin < 0.0) {
                     dr = 0.0;
+                    rain_since_refill = 0.0;
+                    wettest = None;
                 }
                 state = WaterState {
                     depletion_mm: dr,
@@ -137,8 +141,8 @@ pub fn check_rule(
                     format!("depletion {dr:.1} of {raw:.1} mm: watering {l:.1} L"),
                 )
             } else {
-                match best_rain {
-                    Some((day, rain)) if dr + rain_total >= raw => (
+                match wettest {
+                    Some((day, rain)) if dr + rain_since_refill >= raw => (
                         false,
                         None,
                         format!(
@@ -162,6 +166,8 @@ pub fn check_rule(
                 out.tasks
                     .push(watering_task(rule, bucket, id, *occ, dr, units));
                 dr = 0.0;
+                rain_since_refill = 0.0;
+                wettest = None;
             } else if dr > raw {
                 out.stress.push((id, d, dr));
             }

@@ -30,10 +30,15 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// Runs `greenward --db DB --today 2027-05-10 ARGS…`.
 pub fn run(db: &Path, args: &[&str]) -> Output {
+    run_on(db, "2027-05-10", args)
+}
+
+/// Runs `greenward --db DB --today TODAY ARGS…`.
+pub fn run_on(db: &Path, today: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_greenward"))
         .arg("--db")
         .arg(db)
-        .args(["--today", "2027-05-10"])
+        .args(["--today", today])
         .args(args)
         .env_remove("GREENWARD_DB")
         .env_remove("GREENWARD_TODAY")
@@ -43,7 +48,12 @@ pub fn run(db: &Path, args: &[&str]) -> Output {
 
 /// Runs and asserts success; returns stdout.
 pub fn ok(db: &Path, args: &[&str]) -> String {
-    let out = run(db, args);
+    ok_on(db, "2027-05-10", args)
+}
+
+/// Runs on a given `--today` and asserts success; returns stdout.
+pub fn ok_on(db: &Path, today: &str, args: &[&str]) -> String {
+    let out = run_on(db, today, args);
     assert!(
         out.status.success(),
         "greenward {args:?} failed:\nstdout: {}\nstderr: {}",
