@@ -158,6 +158,21 @@ pub enum Command {
 
 /// Runs the program and returns the process exit code.
 pub fn main() -> i32 {
+    // `println!` panics when the reader of a pipe goes away (`greenward export | head`): that is
+    // a normal end for a command-line tool, not a crash.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

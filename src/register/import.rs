@@ -216,6 +216,7 @@ pub fn import_file(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    let started = std::time::Instant::now();
     let batch = match ext.as_str() {
         "geojson" | "json" | "ndjson" | "geojsonl" | "geojsons" => {
             read_geojson(path, opts, &source, bar)?
@@ -223,7 +224,15 @@ pub fn import_file(
         "csv" | "tsv" => read_csv(path, opts, &source, bar)?,
         _ => return Err(ImportError::UnknownFormat(path.display().to_string())),
     };
-    apply(store, &path.display().to_string(), &source, batch, opts)
+    let read_s = started.elapsed().as_secs_f64();
+    let out = apply(store, &path.display().to_string(), &source, batch, opts);
+    if std::env::var_os("GREENWARD_TIMING").is_some() {
+        eprintln!(
+            "timing: read {read_s:.3} s, write {:.3} s",
+            started.elapsed().as_secs_f64() - read_s
+        );
+    }
+    out
 }
 
 /// Applies a read batch: refuses the whole import when any record was rejected (unless
