@@ -131,7 +131,9 @@ impl SiteConfig {
             source,
         })?;
         let mut cfg = Self::parse(path, &text)?;
-        cfg.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        // Absolute, so files named in it resolve from any working folder later.
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        cfg.dir = std::fs::canonicalize(&dir).unwrap_or(dir);
         Ok(cfg)
     }
 

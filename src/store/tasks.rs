@@ -220,7 +220,7 @@ impl Reader<'_> {
 impl Tx<'_> {
     /// Replaces the crews (by name; crews no longer listed are kept if tasks point at them).
     pub fn upsert_crew(&mut self, c: &Crew) -> Result<i64> {
-        self.tx.execute(
+        self.exec_cached(
             "INSERT INTO crews (name, zones, skills, hours_per_day, start_lon, start_lat)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(name) DO UPDATE SET zones = excluded.zones, skills = excluded.skills,
@@ -241,19 +241,24 @@ impl Tx<'_> {
             })?)
     }
 
+    /// Executes a statement through the statement cache (these run once per task).
+    fn exec_cached<P: rusqlite::Params>(&self, sql: &str, p: P) -> Result<usize> {
+        Ok(self.tx.prepare_cached(sql)?.execute(p)?)
+    }
+
     fn crew_id(&self, name: Option<&str>) -> Result<Option<i64>> {
         let Some(name) = name else { return Ok(None) };
-        Ok(self
+        let mut st = self
             .tx
-            .query_row("SELECT id FROM crews WHERE name = ?1", [name], |r| r.get(0))
-            .optional()?)
+            .prepare_cached("SELECT id FROM crews WHERE name = ?1")?;
+        Ok(st.query_row([name], |r| r.get(0)).optional()?)
     }
 
     /// Inserts an ad-hoc task (no rule) and returns its id.
     pub fn insert_task(&mut self, t: &TaskRecord) -> Result<i64> {
         let crew = self.crew_id(t.crew.as_deref())?;
         let now = now_rfc3339();
-        self.tx.execute(
+        self.exec_cached(
             "INSERT INTO tasks (rule_id, asset_id, occurrence, task_type, due_at, due_date, deadline_at,
                 minutes, skill, priority, crew_id, state, reason, note, moved_from, detail, severity,
                 created_at, updated_at)
@@ -287,12 +292,13 @@ impl Tx<'_> {
     pub fn upsert_generated(&mut self, t: &TaskRecord) -> Result<(i64, Upsert)> {
         let existing: Option<StoredTask> = self
             .tx
-            .query_row(
+            .prepare_cached(
                 "SELECT id, state, due_at, due_date, deadline_at, minutes, priority, skill, detail FROM tasks
                  WHERE rule_id = ?1 AND asset_id = ?2 AND occurrence = ?3",
-                params![t.rule_id, t.asset_id, t.occurrence],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)),
-            )
+            )?
+            .query_row(params![t.rule_id, t.asset_id, t.occurrence], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+            })
             .optional()?;
         let Some((id, state, due_at, due_date, deadline, minutes, priority, skill, detail)) =
             existing
@@ -313,7 +319,7 @@ impl Tx<'_> {
         if same {
             return Ok((id, Upsert::Unchanged));
         }
-        self.tx.execute(
+        self.exec_cached(
             "UPDATE tasks SET task_type = ?2,
                 due_date = CASE WHEN due_at = ?3 THEN due_date ELSE ?4 END,
                 moved_from = CASE WHEN due_at = ?3 THEN moved_from ELSE ?9 END,
@@ -344,7 +350,7 @@ impl Tx<'_> {
         reason: Option<&str>,
         note: Option<&str>,
     ) -> Result<()> {
-        self.tx.execute(
+        self.exec_cached(
             "UPDATE tasks SET state = ?2, reason = ?3, note = coalesce(?4, note), updated_at = ?5 WHERE id = ?1",
             params![id, state.as_str(), reason, note, now_rfc3339()],
         )?;
@@ -353,7 +359,7 @@ impl Tx<'_> {
 
     /// Cancels every open task of an asset (it was retired); returns how many.
     pub fn cancel_open_tasks_of_asset(&mut self, asset_id: i64, reason: &str) -> Result<usize> {
-        Ok(self.tx.execute(
+        Ok(self.exec_cached(
             "UPDATE tasks SET state = 'cancelled', reason = ?2, updated_at = ?3 WHERE asset_id = ?1 AND state = 'open'",
             params![asset_id, reason, now_rfc3339()],
         )?)
@@ -371,7 +377,7 @@ impl Tx<'_> {
         dose: Option<&str>,
         note: Option<&str>,
     ) -> Result<()> {
-        self.tx.execute(
+        self.exec_cached(
             "UPDATE tasks SET state = 'done', done_at = ?2, done_by = ?3, water_l = ?4, product = ?5, dose = ?6,
                 note = coalesce(?7, note), updated_at = ?8 WHERE id = ?1",
             params![id, ts(done_at), by, water_l, product, dose, note, now_rfc3339()],
@@ -381,7 +387,7 @@ impl Tx<'_> {
 
     /// Signs off a closed patrol report.
     pub fn verify_task(&mut self, id: i64, by: &str, at: &DateTime<FixedOffset>) -> Result<()> {
-        self.tx.execute(
+        self.exec_cached(
             "UPDATE tasks SET verified_by = ?2, verified_at = ?3, updated_at = ?4 WHERE id = ?1",
             params![id, by, ts(at), now_rfc3339()],
         )?;
@@ -397,7 +403,7 @@ impl Tx<'_> {
         moved_from: Option<NaiveDate>,
     ) -> Result<()> {
         let crew = self.crew_id(crew)?;
-        self.tx.execute(
+        self.exec_cached(
             "UPDATE tasks SET crew_id = ?2, due_date = ?3, moved_from = coalesce(?4, moved_from), updated_at = ?5 WHERE id = ?1",
             params![id, crew, due_date.to_string(), moved_from.map(|d| d.to_string()), now_rfc3339()],
         )?;

@@ -39,10 +39,18 @@ pub fn assign_day(tasks: &[DayTask], crews: &[Crew]) -> Vec<Placement> {
             .then(a.id.cmp(&b.id))
     });
     let mut out = Vec::with_capacity(tasks.len());
+    // Candidates per (zone, skill), computed once: a city has hundreds of crews and
+    // hundreds of thousands of tasks a day.
+    let mut candidates_of: std::collections::HashMap<(&str, Option<&str>), Vec<usize>> =
+        std::collections::HashMap::new();
     for t in order {
-        let candidates: Vec<usize> = (0..crews.len())
-            .filter(|&i| crews[i].covers(&t.zone, t.skill.as_deref()))
-            .collect();
+        let candidates = candidates_of
+            .entry((t.zone.as_str(), t.skill.as_deref()))
+            .or_insert_with(|| {
+                (0..crews.len())
+                    .filter(|&i| crews[i].covers(&t.zone, t.skill.as_deref()))
+                    .collect()
+            });
         let share = |i: usize| load_h[i] / crews[i].hours_per_day.max(1e-9);
         let Some(&best) = candidates
             .iter()

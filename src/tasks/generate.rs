@@ -217,6 +217,13 @@ pub fn run(
     if to < from {
         return Err(GenerateError::BadRange { from, to });
     }
+    let timing = std::env::var_os("GREENWARD_TIMING").is_some();
+    let clock = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("timing: {what} at {:.3} s", clock.elapsed().as_secs_f64());
+        }
+    };
     let records = store.read().assets(&AssetFilter {
         include_retired: true,
         ..Default::default()
@@ -230,7 +237,9 @@ pub fn run(
         .filter(|a| a.retired.is_some())
         .map(|a| a.id)
         .collect();
+    lap("assets loaded");
     let mut world = AssetWorld::from_records(&records);
+    lap("world built");
     let last: HashMap<(String, i64), NaiveDate> = store
         .read()
         .last_completions()?
@@ -238,6 +247,7 @@ pub fn run(
         .map(|(k, t)| (k, t.with_timezone(&cal.tz).date_naive()))
         .collect();
     let mut planned = plan(rules, &mut world, cal, from, to, &last);
+    lap("planned");
     let today = cal.today;
     let mut summary = RunSummary::default();
     let by_id: HashMap<i64, &AssetRecord> = records.iter().map(|a| (a.id, a)).collect();
@@ -283,6 +293,7 @@ pub fn run(
                 Upsert::Closed => summary.closed_kept += 1,
             }
         }
+        lap("upserted");
         // Stale open tasks from today on.
         let horizon_from = from.max(today);
         let open = tx.read().tasks(&TaskFilter {
@@ -305,75 +316,101 @@ pub fn run(
                 summary.cancelled_rule_changed += 1;
             }
         }
-        // Crew assignment, day by day; overflow carries into the next day.
+        lap("stale swept");
+        // Crew assignment, day by day; overflow carries into the next day. The open tasks of the
+        // range (and the week after, where overflow may land) are loaded once; each task's final
+        // crew and day are written once.
         let stored_crews = tx.read().crews()?;
-        let mut moved: BTreeMap<i64, Moved> = BTreeMap::new();
-        let mut day = from;
         let last_day = to + Duration::days(7);
+        let open = tx.read().tasks(&TaskFilter {
+            from: Some(from),
+            to: Some(last_day),
+            state: Some(TaskState::Open),
+            ..Default::default()
+        })?;
+        lap("open tasks loaded");
+        let mut by_day: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
+        for (i, t) in open.iter().enumerate() {
+            by_day.entry(t.due_date).or_default().push(i);
+        }
+        // Final placement of each task: (crew, day, moved from).
+        let mut placed: HashMap<usize, (Option<String>, NaiveDate, Option<NaiveDate>)> =
+            HashMap::new();
+        let mut moved: BTreeMap<i64, Moved> = BTreeMap::new();
+        let mut carried: Vec<usize> = Vec::new();
+        let mut day = from;
         while day <= last_day {
-            let todays = tx.read().tasks(&TaskFilter {
-                from: Some(day),
-                to: Some(day),
-                state: Some(TaskState::Open),
-                ..Default::default()
-            })?;
-            if day > to && !todays.iter().any(|t| t.moved_from.is_some_and(|m| m <= to)) {
+            let mut todays = by_day.remove(&day).unwrap_or_default();
+            if day > to && carried.is_empty() {
                 break;
             }
+            todays.append(&mut carried);
             let day_tasks: Vec<DayTask> = todays
                 .iter()
-                .map(|t| DayTask {
-                    id: t.id,
-                    zone: zone_of.get(&t.asset_id).cloned().unwrap_or_default(),
-                    skill: t.skill.clone(),
-                    minutes: t.minutes,
-                    priority: t.priority,
+                .map(|&i| {
+                    let t = &open[i];
+                    DayTask {
+                        id: i as i64,
+                        zone: zone_of.get(&t.asset_id).cloned().unwrap_or_default(),
+                        skill: t.skill.clone(),
+                        minutes: t.minutes,
+                        priority: t.priority,
+                    }
                 })
                 .collect();
-            let by_id: HashMap<i64, &TaskRecord> = todays.iter().map(|t| (t.id, t)).collect();
             for p in assign_day(&day_tasks, &stored_crews) {
-                let t = by_id[&p.task_id];
+                let i = p.task_id as usize;
+                let t = &open[i];
                 match (&p.crew, p.overflow) {
                     (None, _) => {
                         summary.unassigned += 1;
-                        tx.assign_task(p.task_id, None, day, None)?;
+                        placed.insert(i, (None, day, None));
                     }
                     (Some(c), false) => {
                         *summary.hours.entry((day, c.clone())).or_default() += t.minutes / 60.0;
-                        tx.assign_task(p.task_id, Some(c), day, None)?;
+                        let from_day = placed.get(&i).and_then(|p| p.2);
+                        placed.insert(i, (Some(c.clone()), day, from_day));
                     }
                     (Some(c), true) => {
                         let next = day + Duration::days(1);
-                        tx.assign_task(
-                            p.task_id,
-                            Some(c),
-                            next,
-                            Some(t.moved_from.unwrap_or(day)),
-                        )?;
-                        match moved.get_mut(&t.id) {
-                            Some(m) => m.to = next,
-                            None => {
-                                moved.insert(
-                                    t.id,
-                                    Moved {
-                                        task_id: t.id,
-                                        asset_ref: t.asset_ref.clone(),
-                                        task_type: t.task_type.clone(),
-                                        crew: c.clone(),
-                                        from: day,
-                                        to: next,
-                                    },
-                                );
-                            }
-                        }
+                        let first = placed
+                            .get(&i)
+                            .and_then(|p| p.2)
+                            .or(t.moved_from)
+                            .unwrap_or(day);
+                        placed.insert(i, (Some(c.clone()), next, Some(first)));
+                        carried.push(i);
+                        moved
+                            .entry(t.id)
+                            .and_modify(|m| m.to = next)
+                            .or_insert_with(|| Moved {
+                                task_id: t.id,
+                                asset_ref: t.asset_ref.clone(),
+                                task_type: t.task_type.clone(),
+                                crew: c.clone(),
+                                from: day,
+                                to: next,
+                            });
                     }
                 }
             }
             day += Duration::days(1);
         }
+        lap("placed");
+        for (i, (crew, day, moved_from)) in placed {
+            let t = &open[i];
+            if t.crew != crew
+                || t.due_date != day
+                || moved_from.is_some_and(|m| t.moved_from != Some(m))
+            {
+                tx.assign_task(t.id, crew.as_deref(), day, moved_from)?;
+            }
+        }
         summary.moved = moved.into_values().collect();
+        lap("assigned");
         Ok(())
     })?;
+    lap("committed");
     Ok(summary)
 }
 
