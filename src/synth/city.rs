@@ -28,6 +28,25 @@ use super::write::{Feature, UNIT_24};
 pub const ASSETS_FILE: &str = "assets.geojson";
 pub const ZONES_FILE: &str = "zones.geojson";
 pub const SITE_FILE: &str = "site.toml";
+/// Monthly climate normals of the synthetic city, beside `site.toml`.
+pub const NORMALS_FILE: &str = "normals.csv";
+
+/// Approximate Berlin monthly normals (1991–2020, rounded; an estimate for synthetic runs).
+pub const BERLIN_NORMALS: &str = "month,tmax_mean_C,tmin_mean_C,precip_mm
+1,3.0,-1.9,42
+2,4.6,-1.4,33
+3,8.9,1.0,40
+4,14.4,4.3,37
+5,19.3,8.7,54
+6,22.4,11.9,69
+7,24.6,14.0,56
+8,24.3,13.8,58
+9,19.6,10.3,45
+10,13.9,6.2,37
+11,7.6,2.3,44
+12,3.9,-0.7,55
+";
+
 /// Folder of the generic rules and crews, beside `site.toml`.
 pub const SCHEDULES_DIR: &str = "schedules";
 
@@ -136,6 +155,7 @@ pub fn synth_city(assets: usize, seed: u64, out_dir: &Path) -> io::Result<SynthS
     fs::create_dir_all(&schedules)?;
     fs::write(schedules.join("rules.toml"), GENERIC_RULES)?;
     fs::write(schedules.join("crews.toml"), crews_toml(&plan))?;
+    fs::write(out_dir.join(NORMALS_FILE), BERLIN_NORMALS)?;
     let c = plan.side / 2.0;
     let sw = to_lonlat([0.0, 0.0], c);
     let ne = to_lonlat([plan.side, plan.side], c);
@@ -184,6 +204,7 @@ timezone = "Europe/Berlin"
 latitude = 52.52
 longitude = 13.40
 altitude_m = 34
+climate_normals = "{NORMALS_FILE}"
 care_grade = 2
 assets = "{ASSETS_FILE}"
 zones = "{ZONES_FILE}"
