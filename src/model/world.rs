@@ -58,22 +58,51 @@ impl AssetWorld {
             self.world.despawn(old);
         }
         let (lon, lat) = r.anchor();
-        let mut e = self.world.spawn((
+        let base = (
             AssetId(r.id),
             AssetRef(r.asset_ref.clone()),
             Kind(r.kind()),
             Location { lon, lat },
-        ));
+        );
+        let zone = match (&r.zone, r.zone_id) {
+            (Some(z), Some(zone_id)) => Some(ZoneMember {
+                zone_id,
+                zone: z.clone(),
+            }),
+            _ => None,
+        };
+        // The common shapes are spawned as one bundle: every later `insert` moves the entity to
+        // another archetype, which dominates building a world of a million trees.
+        let mut kind_done = true;
+        let mut e = match (&r.data, zone) {
+            (KindData::Tree(t), Some(zm)) => self.world.spawn((
+                base,
+                zm,
+                SiteStatus(r.site_state),
+                Species(t.species.clone()),
+                TreeSize {
+                    dbh_cm: t.dbh_cm,
+                    height_m: t.height_m,
+                    crown_m: t.crown_m,
+                },
+            )),
+            (KindData::FlowerBoxGroup(b), Some(zm)) => {
+                self.world
+                    .spawn((base, zm, SiteStatus(r.site_state), Container(b.clone())))
+            }
+            (_, Some(zm)) => {
+                kind_done = false;
+                self.world.spawn((base, zm))
+            }
+            (_, None) => {
+                kind_done = false;
+                self.world.spawn(base)
+            }
+        };
         if !matches!(r.geometry, geo::Geometry::Point(_)) {
             e.insert(Footprint(r.geometry.clone()));
         }
-        if let (Some(z), Some(zone_id)) = (&r.zone, r.zone_id) {
-            e.insert(ZoneMember {
-                zone_id,
-                zone: z.clone(),
-            });
-        }
-        if r.kind().is_site() {
+        if r.kind().is_site() && !kind_done {
             e.insert(SiteStatus(r.site_state));
         }
         if !r.tags.is_empty() {
@@ -84,14 +113,16 @@ impl AssetWorld {
         }
         match &r.data {
             KindData::Tree(t) => {
-                e.insert((
-                    Species(t.species.clone()),
-                    TreeSize {
-                        dbh_cm: t.dbh_cm,
-                        height_m: t.height_m,
-                        crown_m: t.crown_m,
-                    },
-                ));
+                if !kind_done {
+                    e.insert((
+                        Species(t.species.clone()),
+                        TreeSize {
+                            dbh_cm: t.dbh_cm,
+                            height_m: t.height_m,
+                            crown_m: t.crown_m,
+                        },
+                    ));
+                }
                 if let Some(d) = t.planted {
                     e.insert(Planted(d));
                 }
@@ -103,7 +134,9 @@ impl AssetWorld {
                 }
             }
             KindData::FlowerBoxGroup(b) => {
-                e.insert(Container(b.clone()));
+                if !kind_done {
+                    e.insert(Container(b.clone()));
+                }
                 if let Some(d) = b.planted {
                     e.insert(Planted(d));
                 }
