@@ -27,7 +27,7 @@ const COLUMNS: &str =
     a.geometry, a.species, a.genus, a.species_zh, a.species_en, a.dbh_cm, a.height_m, a.crown_m,
     a.planted_on, a.condition, a.heritage_grade, a.box_count, a.box_length_m, a.box_width_m,
     a.box_depth_m, a.planting, a.tree_count, a.plant, a.park_type, a.water, a.area_m2, a.volume_m3,
-    a.tags, a.source, a.source_id, a.import_id, a.imported_at, a.retired_reason";
+    a.tags, a.source, a.source_id, a.import_id, a.imported_at, a.retired_reason, a.lon, a.lat";
 
 /// GeoJSON text of a geometry (RFC 7946 geometry object).
 pub fn geometry_to_json(g: &Geometry<f64>) -> String {
@@ -122,6 +122,15 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(AssetRecord, String)> {
         },
     };
     let tags: String = r.get(32)?;
+    // Most assets are points: their geometry is their anchor, stored as lon/lat columns, so
+    // loading a million of them needs no JSON parsing.
+    let geom: String = r.get(10)?;
+    let point = geom
+        .starts_with("{\"type\":\"Point\"")
+        .then(|| -> rusqlite::Result<Geometry<f64>> {
+            Ok(Geometry::Point(geo::Point::new(r.get(38)?, r.get(39)?)))
+        })
+        .transpose()?;
     let rec = AssetRecord {
         id: r.get(0)?,
         asset_ref: r.get(1)?,
@@ -131,12 +140,18 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(AssetRecord, String)> {
             bo: r.get(8)?,
             en: r.get(9)?,
         },
-        geometry: Geometry::Point(geo::Point::new(0.0, 0.0)),
+        geometry: point
+            .clone()
+            .unwrap_or(Geometry::Point(geo::Point::new(0.0, 0.0))),
         zone_id: r.get(3)?,
         zone: r.get(4)?,
         site_state: opt_parse(r.get(5)?, "site_state")?.unwrap_or(SiteState::Occupied),
         data,
-        tags: serde_json::from_str(&tags).unwrap_or_default(),
+        tags: if tags == "{}" {
+            BTreeMap::new()
+        } else {
+            serde_json::from_str(&tags).unwrap_or_default()
+        },
         provenance: Provenance {
             source: r.get(33)?,
             source_id: r.get(34)?,
@@ -145,11 +160,14 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(AssetRecord, String)> {
         },
         retired: r.get(37)?,
     };
-    Ok((rec, r.get(10)?))
+    Ok((rec, if point.is_some() { String::new() } else { geom }))
 }
 
 fn finish(raw: (AssetRecord, String)) -> Result<AssetRecord> {
     let (mut rec, geom) = raw;
+    if geom.is_empty() {
+        return Ok(rec);
+    }
     rec.geometry = geometry_from_json(&geom).map_err(|detail| StoreError::Corrupt {
         what: format!("geometry of asset {}", rec.asset_ref),
         detail,
