@@ -598,3 +598,33 @@ fn a_bad_rule_file_is_refused_and_nothing_changes() {
     assert!(err.contains("0 25 * * *"), "{err}");
     assert!(ok(&s.db, &["tasks", "list", "--date", "2027-05-10"]).starts_with("0 task(s)"));
 }
+
+#[test]
+fn a_crew_over_its_hours_gets_its_lowest_priority_work_moved_and_the_run_says_which() {
+    let s = site();
+    // 12 minutes a day: the 10-minute inspection fits, the 8-minute box watering and the
+    // 5-minute tree watering of 10 May do not.
+    std::fs::write(
+        s.rules.join("crews.toml"),
+        CREWS.replace("hours_per_day = 8", "hours_per_day = 0.2"),
+    )
+    .unwrap();
+    let out = run(&s, "2027-05-10", "2027-05-10");
+    assert!(
+        out.contains("task(s) moved to the next day (crew over its hours):"),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.contains("watering FB-TST-001 (gardeners): 2027-05-10 -> 2027-05-11")),
+        "{out}"
+    );
+    let d10 = tasks_of(&day(&s, "2027-05-10", false));
+    assert_eq!(d10.len(), 1);
+    assert_eq!(d10[0]["task_type"], "inspection");
+    let d11 = tasks_of(&day(&s, "2027-05-11", false));
+    assert!(
+        d11.iter().any(|t| t["ref"] == "FB-TST-001"),
+        "moved to the 11th: {d11:?}"
+    );
+}
