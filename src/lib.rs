@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod interchange;
 pub mod ipm;
 pub mod model;
+pub mod plan;
 pub mod register;
 pub mod schedule;
 pub mod science;

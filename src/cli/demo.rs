@@ -74,6 +74,33 @@ impl Cmd {
         let run = super::schedule::run_range(ctx, &mut store, None, self.from, self.to)?;
         super::schedule::print_summary(self.from, self.to, &run);
         print_first_days(&store, &cfg, self.from, self.show)?;
+        drop(store);
+
+        // The season plan of the showcase year: normal weather, 1 March to 30 November.
+        println!();
+        let year = chrono::Datelike::year(&self.from);
+        let plan = super::plan::Cmd {
+            from: chrono::NaiveDate::from_ymd_opt(year, 3, 1),
+            to: chrono::NaiveDate::from_ymd_opt(year, 11, 30),
+            scenario: "normal".into(),
+            compare: None,
+            rain_scale: None,
+            temp_shift: None,
+            treatment_rate: Vec::new(),
+            last_year_seedlings: None,
+            out: std::path::PathBuf::from("charts/plan"),
+            rules: None,
+            lang: crate::charts::Lang::En,
+            font: None,
+        };
+        let written = plan.execute(ctx)?;
+        for p in &written.plans {
+            super::plan::print_totals(p);
+        }
+        println!(
+            "season plan report: {} (tables and charts beside it; greenward plan --compare dry,normal,wet for scenarios)",
+            written.report.display()
+        );
         Ok(())
     }
 }

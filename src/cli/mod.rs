@@ -14,6 +14,7 @@ pub mod import;
 pub mod init;
 pub mod observe;
 pub mod pesticides;
+pub mod plan;
 pub mod schedule;
 pub mod synth;
 pub mod tasks;
@@ -154,6 +155,8 @@ pub enum Command {
     Coverage(coverage::Cmd),
     /// Charts (PNG or SVG): coverage, overdue, workload, water, degree-days, map.
     Chart(chart::Cmd),
+    /// Seasonal plan: project every rule over a season under a weather scenario (writes nothing).
+    Plan(plan::Cmd),
 }
 
 /// Runs the program and returns the process exit code.
@@ -205,6 +208,7 @@ pub fn main() -> i32 {
         Command::Pesticides(c) => c.run(&ctx),
         Command::Coverage(c) => c.run(&ctx),
         Command::Chart(c) => c.run(&ctx),
+        Command::Plan(c) => c.run(&ctx),
     };
     match result {
         Ok(()) => 0,

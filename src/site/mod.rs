@@ -54,10 +54,17 @@ pub struct SiteInfo {
     /// Rules, crews and pests folder, relative to the project root (`schedules/barkhor`).
     #[serde(default)]
     pub schedules: Option<String>,
+    /// Water cart size, litres: `plan` counts water in cart trips of this size (E: 5,000 L).
+    #[serde(default = "default_water_cart_l")]
+    pub water_cart_l: f64,
 }
 
 fn default_care_grade() -> u8 {
     2
+}
+
+fn default_water_cart_l() -> f64 {
+    5000.0
 }
 
 /// Deadlines for patrol reports by severity (minor problems are fixed on the spot).
@@ -173,6 +180,15 @@ impl SiteConfig {
             return Err(invalid(
                 line_for("longitude"),
                 format!("longitude: {} is outside -180..180", cfg.site.longitude),
+            ));
+        }
+        if !(cfg.site.water_cart_l.is_finite() && cfg.site.water_cart_l > 0.0) {
+            return Err(invalid(
+                line_for("water_cart_l"),
+                format!(
+                    "water_cart_l: {} must be a positive number of litres (e.g. 5000)",
+                    cfg.site.water_cart_l
+                ),
             ));
         }
         if !(1..=3).contains(&cfg.site.care_grade) {

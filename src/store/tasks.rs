@@ -359,10 +359,10 @@ impl Tx<'_> {
 
     /// Cancels every open task of an asset (it was retired); returns how many.
     pub fn cancel_open_tasks_of_asset(&mut self, asset_id: i64, reason: &str) -> Result<usize> {
-        Ok(self.exec_cached(
+        self.exec_cached(
             "UPDATE tasks SET state = 'cancelled', reason = ?2, updated_at = ?3 WHERE asset_id = ?1 AND state = 'open'",
             params![asset_id, reason, now_rfc3339()],
-        )?)
+        )
     }
 
     /// Records a completion.
