@@ -18,7 +18,7 @@ CREATE TABLE water_checks (
     task_created INTEGER NOT NULL,  -- 0/1
     reason       TEXT NOT NULL,
     PRIMARY KEY (rule_id, asset_id, check_date)
-);
+) WITHOUT ROWID;
 CREATE INDEX water_checks_asset ON water_checks(asset_id, check_date);
 
 -- Days an asset ended over MAD × TAW (water stress), for the coverage charts.
@@ -27,4 +27,4 @@ CREATE TABLE water_stress (
     date         TEXT NOT NULL,
     depletion_mm REAL NOT NULL,
     PRIMARY KEY (asset_id, date)
-);
+) WITHOUT ROWID;
