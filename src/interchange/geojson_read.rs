@@ -6,11 +6,13 @@
 //! feature-level problems are reported per feature with its index and id, so the caller can
 //! refuse the import or skip the feature.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
-use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Number, Value};
 
 /// A problem with the file as a whole.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +81,50 @@ pub fn read_features(
     bytes: &[u8],
     sink: &mut dyn FnMut(Result<RawFeature, FeatureError>),
 ) -> Result<(), FileError> {
+    let mut count = 0usize;
+    let mut on_feature = |f: ScanItem<'_>| {
+        let v = match f {
+            ScanItem::Value(v) => v,
+            ScanItem::Raw(_) => unreachable!("the value reader yields values"),
+        };
+        sink(validate_feature(count, v));
+        count += 1;
+        true
+    };
+    read_root(file, bytes, false, &mut on_feature)
+}
+
+/// One feature as [`scan_features`] finds it.
+pub enum ScanItem<'de> {
+    /// A feature's JSON text, borrowed from the input: parse it with [`fast_feature`], and with
+    /// [`slow_feature`] when that declines.
+    Raw(&'de RawValue),
+    /// A feature already read as a JSON tree (the first one of a newline-delimited file).
+    Value(Value),
+}
+
+/// Like [`read_features`], but hands each feature over unparsed (its JSON text), so the caller
+/// can read the common shape without building a JSON tree. `sink` returns false to stop early,
+/// which ends the scan with an error.
+///
+/// The JSON is checked as it is scanned; the file-level rules are those of [`read_features`].
+/// Where the two could differ (a number out of range is caught by the tree reader only), the
+/// caller meets an error here or in [`slow_feature`]: it then re-reads the file with
+/// [`read_features`], whose message is the reference.
+pub fn scan_features<'de>(
+    file: &str,
+    bytes: &'de [u8],
+    sink: &mut dyn FnMut(ScanItem<'de>) -> bool,
+) -> Result<(), FileError> {
+    read_root(file, bytes, true, sink)
+}
+
+fn read_root<'de>(
+    file: &str,
+    bytes: &'de [u8],
+    raw: bool,
+    on_feature: &mut dyn FnMut(ScanItem<'de>) -> bool,
+) -> Result<(), FileError> {
     let json_err = |source| FileError::Json {
         file: file.to_string(),
         source,
@@ -89,12 +135,10 @@ pub fn read_features(
     };
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut count = 0usize;
-    let mut on_feature = |v: Value| {
-        sink(validate_feature(count, v));
-        count += 1;
-    };
     let members = RootSeed {
-        on_feature: &mut on_feature,
+        on_feature: &mut *on_feature,
+        raw,
+        count: &mut count,
     }
     .deserialize(&mut de)
     .map_err(json_err)?;
@@ -127,11 +171,19 @@ pub fn read_features(
                     "a Feature must not have a \"features\" member".into(),
                 ));
             }
-            on_feature(Value::Object(members));
+            if !on_feature(ScanItem::Value(Value::Object(members))) {
+                return Err(json_err(serde_json::Error::custom(STOPPED)));
+            }
             // Newline-delimited GeoJSON: more Features may follow, one per line.
             while de.end().is_err() {
-                let v: Value = serde::Deserialize::deserialize(&mut de).map_err(json_err)?;
-                on_feature(v);
+                let item = if raw {
+                    ScanItem::Raw(serde::Deserialize::deserialize(&mut de).map_err(json_err)?)
+                } else {
+                    ScanItem::Value(serde::Deserialize::deserialize(&mut de).map_err(json_err)?)
+                };
+                if !on_feature(item) {
+                    return Err(json_err(serde_json::Error::custom(STOPPED)));
+                }
             }
         }
         other => {
@@ -148,19 +200,25 @@ pub fn read_features(
     Ok(())
 }
 
+/// The message of the error that ends a scan its sink stopped.
+const STOPPED: &str = "stopped by the reader";
+
 /// Streams the root object: `features` elements go to the callback, other members are kept.
-struct RootSeed<'a> {
-    on_feature: &'a mut dyn FnMut(Value),
+struct RootSeed<'a, 'de> {
+    on_feature: &'a mut dyn FnMut(ScanItem<'de>) -> bool,
+    /// Hand features over as raw JSON text instead of JSON trees.
+    raw: bool,
+    count: &'a mut usize,
 }
 
-impl<'de> DeserializeSeed<'de> for RootSeed<'_> {
+impl<'de> DeserializeSeed<'de> for RootSeed<'_, 'de> {
     type Value = Map<String, Value>;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for RootSeed<'_> {
+impl<'de> Visitor<'de> for RootSeed<'_, 'de> {
     type Value = Map<String, Value>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a GeoJSON object (FeatureCollection or Feature)")
@@ -171,6 +229,8 @@ impl<'de> Visitor<'de> for RootSeed<'_> {
             if key == "features" {
                 map.next_value_seed(FeaturesSeed {
                     on_feature: &mut *self.on_feature,
+                    raw: self.raw,
+                    count: &mut *self.count,
                 })?;
                 members.insert(key, Value::Null);
             } else {
@@ -182,25 +242,41 @@ impl<'de> Visitor<'de> for RootSeed<'_> {
     }
 }
 
-struct FeaturesSeed<'a> {
-    on_feature: &'a mut dyn FnMut(Value),
+struct FeaturesSeed<'a, 'de> {
+    on_feature: &'a mut dyn FnMut(ScanItem<'de>) -> bool,
+    raw: bool,
+    count: &'a mut usize,
 }
 
-impl<'de> DeserializeSeed<'de> for FeaturesSeed<'_> {
+impl<'de> DeserializeSeed<'de> for FeaturesSeed<'_, 'de> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for FeaturesSeed<'_> {
+impl<'de> Visitor<'de> for FeaturesSeed<'_, 'de> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("\"features\" to be an array of Feature objects")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(v) = seq.next_element::<Value>()? {
-            (self.on_feature)(v);
+        loop {
+            let item = if self.raw {
+                match seq.next_element::<&'de RawValue>()? {
+                    Some(r) => ScanItem::Raw(r),
+                    None => break,
+                }
+            } else {
+                match seq.next_element::<Value>()? {
+                    Some(v) => ScanItem::Value(v),
+                    None => break,
+                }
+            };
+            *self.count += 1;
+            if !(self.on_feature)(item) {
+                return Err(A::Error::custom(STOPPED));
+            }
         }
         Ok(())
     }
@@ -258,7 +334,8 @@ fn check_bbox(b: &Value) -> Result<(), String> {
     Ok(())
 }
 
-fn validate_feature(index: usize, v: Value) -> Result<RawFeature, FeatureError> {
+/// Checks one feature read as a JSON tree (RFC 7946 structure and geometry).
+pub fn validate_feature(index: usize, v: Value) -> Result<RawFeature, FeatureError> {
     let Value::Object(mut obj) = v else {
         return Err(FeatureError {
             index,
@@ -348,6 +425,385 @@ fn validate_feature(index: usize, v: Value) -> Result<RawFeature, FeatureError> 
         id,
         geometry,
         properties,
+    })
+}
+
+/// Reads a feature handed over by [`scan_features`] as a JSON tree and checks it, as
+/// [`read_features`] does. An `Err` means the text is JSON the tree reader refuses (the scan
+/// only skims it): re-read the file with [`read_features`] for the reference message.
+pub fn slow_feature(
+    index: usize,
+    raw: &RawValue,
+) -> Result<Result<RawFeature, FeatureError>, serde_json::Error> {
+    let v: Value = serde_json::from_str(raw.get())?;
+    Ok(validate_feature(index, v))
+}
+
+/// A property value read without a JSON tree; arrays and objects only come from the tree reader.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PropValue<'a> {
+    Null,
+    Bool(bool),
+    Number(Number),
+    Str(Cow<'a, str>),
+    /// An array or an object.
+    Json(Value),
+}
+
+impl PropValue<'_> {
+    pub fn from_value(v: Value) -> PropValue<'static> {
+        match v {
+            Value::Null => PropValue::Null,
+            Value::Bool(b) => PropValue::Bool(b),
+            Value::Number(n) => PropValue::Number(n),
+            Value::String(s) => PropValue::Str(Cow::Owned(s)),
+            other => PropValue::Json(other),
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, PropValue::Null)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            PropValue::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// The JSON text of the value, as `serde_json::Value` prints it.
+impl fmt::Display for PropValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PropValue::Null => f.write_str("null"),
+            PropValue::Bool(b) => write!(f, "{b}"),
+            PropValue::Number(n) => write!(f, "{n}"),
+            PropValue::Str(s) => write!(f, "{}", Value::String(s.to_string())),
+            PropValue::Json(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// A feature of the common shape, read straight from its JSON text: valid structure and
+/// geometry, properties whose values are strings, numbers, booleans or null.
+#[derive(Debug, Clone)]
+pub struct FastFeature<'a> {
+    pub id: Option<String>,
+    pub geometry: Geometry<f64>,
+    /// In file order; no key twice.
+    pub properties: Vec<(Cow<'a, str>, PropValue<'a>)>,
+}
+
+/// Reads a feature of the common shape without building a JSON tree. `None` when the feature is
+/// anything else: invalid, a `bbox`, a GeometryCollection, nested property values, a key given
+/// twice. The caller then reads it with [`slow_feature`], which decides and words any error;
+/// whenever this returns a feature, [`slow_feature`] accepts it and reads the same one.
+pub fn fast_feature<'a>(raw: &'a RawValue) -> Option<FastFeature<'a>> {
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    let parts = serde::Deserializer::deserialize_map(&mut de, FeatureVisitor).ok()?;
+    if parts.kind.as_deref() != Some("Feature") {
+        return None;
+    }
+    let (gtype, coords) = parts.geometry?;
+    let geometry = fast_geometry(&gtype, coords?)?;
+    Some(FastFeature {
+        id: parts.id,
+        geometry,
+        properties: parts.properties,
+    })
+}
+
+#[derive(Default)]
+struct FeatureParts<'a> {
+    kind: Option<Cow<'a, str>>,
+    id: Option<String>,
+    properties: Vec<(Cow<'a, str>, PropValue<'a>)>,
+    /// Geometry type and coordinates (`None` when the geometry has no coordinates).
+    geometry: Option<(Cow<'a, str>, Option<&'a RawValue>)>,
+}
+
+/// A string, borrowed when it has no escapes.
+struct CowStr<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for CowStr<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = CowStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(CowStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(CowStr(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(CowStr(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A scalar property value (null, boolean, number, string); arrays and objects are refused.
+struct Scalar<'a>(PropValue<'a>);
+
+impl<'de> serde::Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalar<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a scalar")
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Scalar(PropValue::Null))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Scalar(PropValue::Bool(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Scalar(PropValue::Number(v.into())))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Scalar(PropValue::Number(v.into())))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                // As serde_json::Value reads it.
+                Ok(Scalar(
+                    Number::from_f64(v).map_or(PropValue::Null, PropValue::Number),
+                ))
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(Scalar(PropValue::Str(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Scalar(PropValue::Str(Cow::Owned(v.to_string()))))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Scalar(PropValue::Str(Cow::Owned(v))))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The feature `id`: a string or a number (as text), or null.
+struct FeatureId(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for FeatureId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Scalar::deserialize(d)?.0 {
+            PropValue::Null => Ok(FeatureId(None)),
+            PropValue::Number(n) => Ok(FeatureId(Some(n.to_string()))),
+            PropValue::Str(s) => Ok(FeatureId(Some(s.into_owned()))),
+            _ => Err(D::Error::custom("id")),
+        }
+    }
+}
+
+/// Properties: an object of scalars, or null.
+struct Properties<'a>(Vec<(Cow<'a, str>, PropValue<'a>)>);
+
+impl<'de> serde::Deserialize<'de> for Properties<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Properties<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object or null")
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Properties(Vec::new()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out: Vec<(Cow<'de, str>, PropValue<'de>)> = Vec::with_capacity(16);
+                while let Some(CowStr(k)) = map.next_key::<CowStr<'de>>()? {
+                    if out.iter().any(|(have, _)| *have == k) {
+                        return Err(A::Error::custom("duplicate key"));
+                    }
+                    let Scalar(v) = map.next_value()?;
+                    out.push((k, v));
+                }
+                Ok(Properties(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A geometry object: its type and coordinates, kept as text until the type is known.
+struct GeometryParts<'a>(Option<(Cow<'a, str>, Option<&'a RawValue>)>);
+
+impl<'de> serde::Deserialize<'de> for GeometryParts<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = GeometryParts<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a geometry object or null")
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(GeometryParts(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut kind: Option<Cow<'de, str>> = None;
+                let mut coords: Option<&'de RawValue> = None;
+                while let Some(CowStr(k)) = map.next_key::<CowStr<'de>>()? {
+                    match k.as_ref() {
+                        "type" if kind.is_none() => kind = Some(map.next_value::<CowStr<'de>>()?.0),
+                        "coordinates" if coords.is_none() => coords = Some(map.next_value()?),
+                        "type" | "coordinates" | "bbox" | "geometries" => {
+                            return Err(A::Error::custom("not the common shape"));
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                let kind = kind.ok_or_else(|| A::Error::custom("no type"))?;
+                Ok(GeometryParts(Some((kind, coords))))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+struct FeatureVisitor;
+
+impl<'de> Visitor<'de> for FeatureVisitor {
+    type Value = FeatureParts<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Feature object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = FeatureParts::default();
+        let (mut id, mut props, mut geom) = (false, false, false);
+        let twice = || A::Error::custom("member given twice");
+        while let Some(CowStr(k)) = map.next_key::<CowStr<'de>>()? {
+            match k.as_ref() {
+                "type" => {
+                    if out.kind.is_some() {
+                        return Err(twice());
+                    }
+                    out.kind = Some(map.next_value::<CowStr<'de>>()?.0);
+                }
+                "id" => {
+                    if std::mem::replace(&mut id, true) {
+                        return Err(twice());
+                    }
+                    out.id = map.next_value::<FeatureId>()?.0;
+                }
+                "properties" => {
+                    if std::mem::replace(&mut props, true) {
+                        return Err(twice());
+                    }
+                    out.properties = map.next_value::<Properties<'de>>()?.0;
+                }
+                "geometry" => {
+                    if std::mem::replace(&mut geom, true) {
+                        return Err(twice());
+                    }
+                    out.geometry = map.next_value::<GeometryParts<'de>>()?.0;
+                }
+                "bbox" => return Err(A::Error::custom("bbox is checked by the tree reader")),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A position: 2 or 3 numbers, longitude and latitude in range.
+struct Pos(Coord<f64>);
+
+impl<'de> serde::Deserialize<'de> for Pos {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Pos;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a position")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Pos, A::Error> {
+                let bad = || A::Error::custom("not a valid position");
+                let x: f64 = seq.next_element()?.ok_or_else(bad)?;
+                let y: f64 = seq.next_element()?.ok_or_else(bad)?;
+                if seq.next_element::<f64>()?.is_some()
+                    && seq.next_element::<IgnoredAny>()?.is_some()
+                {
+                    return Err(bad());
+                }
+                if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {
+                    return Err(bad());
+                }
+                Ok(Pos(Coord { x, y }))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+fn fast_geometry(kind: &str, coords: &RawValue) -> Option<Geometry<f64>> {
+    fn parse<'a, T: serde::Deserialize<'a>>(c: &'a RawValue) -> Option<T> {
+        serde_json::from_str(c.get()).ok()
+    }
+    fn line(c: Vec<Pos>) -> Option<LineString<f64>> {
+        (c.len() >= 2).then(|| LineString(c.into_iter().map(|p| p.0).collect()))
+    }
+    fn polygon(rings: Vec<Vec<Pos>>) -> Option<Polygon<f64>> {
+        if rings.is_empty() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(rings.len());
+        for r in rings {
+            let ring = line(r)?;
+            if ring.0.len() < 4 || ring.0.first() != ring.0.last() {
+                return None;
+            }
+            out.push(ring);
+        }
+        let exterior = out.remove(0);
+        Some(Polygon::new(exterior, out))
+    }
+    fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
+        (!v.is_empty()).then_some(v)
+    }
+    Some(match kind {
+        "Point" => Geometry::Point(Point(parse::<Pos>(coords)?.0)),
+        "Polygon" => Geometry::Polygon(polygon(parse(coords)?)?),
+        "LineString" => Geometry::LineString(line(non_empty(parse(coords)?)?)?),
+        "MultiPoint" => Geometry::MultiPoint(MultiPoint(
+            non_empty(parse::<Vec<Pos>>(coords)?)?
+                .into_iter()
+                .map(|p| Point(p.0))
+                .collect(),
+        )),
+        "MultiLineString" => Geometry::MultiLineString(MultiLineString(
+            non_empty(parse::<Vec<Vec<Pos>>>(coords)?)?
+                .into_iter()
+                .map(|l| non_empty(l).and_then(line))
+                .collect::<Option<_>>()?,
+        )),
+        "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon(
+            non_empty(parse::<Vec<Vec<Vec<Pos>>>>(coords)?)?
+                .into_iter()
+                .map(polygon)
+                .collect::<Option<_>>()?,
+        )),
+        _ => return None,
     })
 }
 

@@ -13,5 +13,8 @@ pub mod units;
 
 pub use csv_read::{ColumnMap, CsvError, RowError, read_rows};
 pub use dates::DateOrder;
-pub use geojson_read::{FeatureError, FileError, RawFeature, read_features};
-pub use properties::{ModelOptions, Parsed, read_feature, to_model};
+pub use geojson_read::{
+    FastFeature, FeatureError, FileError, RawFeature, ScanItem, fast_feature, read_features,
+    scan_features, slow_feature, validate_feature,
+};
+pub use properties::{ModelOptions, Parsed, read_fast_feature, read_feature, to_model};

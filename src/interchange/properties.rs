@@ -14,13 +14,14 @@
 //! `libellefrancais` (kept as the tag `species:fr`), `circonferenceencm` (circumference in cm),
 //! `hauteurenm` (m). A 0 size means "not measured": unknown, not zero.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use super::dates::{DateOrder, is_blank, parse_date};
-use super::geojson_read::{FeatureError, RawFeature};
+use super::geojson_read::{FastFeature, FeatureError, PropValue, RawFeature};
 use super::units::{LengthUnit, circumference_to_dbh_cm, parse_length, tidy};
 use crate::model::{
     AssetKind, AssetRecord, BoxGroup, Condition, KindData, Names, ParkSubtype, Provenance,
@@ -87,9 +88,54 @@ pub struct ModelOptions {
     pub date_order: Option<DateOrder>,
 }
 
+/// Properties as read: a short list searched by key (a feature has a dozen), so reading one
+/// costs no hashing. Keys are unique; the order does not matter (what is left becomes a sorted
+/// tag map).
+struct PropMap<'a>(Vec<(Cow<'a, str>, PropValue<'a>)>);
+
+impl<'a> PropMap<'a> {
+    fn from_map(map: Map<String, Value>) -> PropMap<'static> {
+        PropMap(
+            map.into_iter()
+                .map(|(k, v)| (Cow::Owned(k), PropValue::from_value(v)))
+                .collect(),
+        )
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        self.0.iter().position(|(k, _)| k == key)
+    }
+
+    fn get(&self, key: &str) -> Option<&PropValue<'a>> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn contains_key(&self, key: &str) -> bool {
+        self.position(key).is_some()
+    }
+
+    fn remove(&mut self, key: &str) -> Option<PropValue<'a>> {
+        let i = self.position(key)?;
+        Some(self.0.swap_remove(i).1)
+    }
+
+    fn insert(&mut self, key: &'static str, v: PropValue<'a>) {
+        match self.position(key) {
+            Some(i) => self.0[i].1 = v,
+            None => self.0.push((Cow::Borrowed(key), v)),
+        }
+    }
+
+    fn insert_if_absent(&mut self, key: &'static str, v: PropValue<'a>) {
+        if !self.contains_key(key) {
+            self.0.push((Cow::Borrowed(key), v));
+        }
+    }
+}
+
 /// Properties being consumed: each field read is removed, what is left becomes tags.
-struct Props<'o> {
-    map: Map<String, Value>,
+struct Props<'o, 'a> {
+    map: PropMap<'a>,
     index: usize,
     id: Option<String>,
     /// The `ref` (or Paris `idbase`) once read, to name the feature in messages.
@@ -99,7 +145,7 @@ struct Props<'o> {
     opts: &'o ModelOptions,
 }
 
-impl Props<'_> {
+impl Props<'_, '_> {
     fn label(&self) -> Option<String> {
         self.id
             .clone()
@@ -107,9 +153,9 @@ impl Props<'_> {
             .or_else(|| {
                 ["ref", "idbase"]
                     .iter()
-                    .find_map(|k| match self.map.get(*k)? {
-                        Value::String(s) => Some(s.clone()),
-                        Value::Number(n) => Some(n.to_string()),
+                    .find_map(|k| match self.map.get(k)? {
+                        PropValue::Str(s) => Some(s.to_string()),
+                        PropValue::Number(n) => Some(n.to_string()),
                         _ => None,
                     })
             })
@@ -131,17 +177,17 @@ impl Props<'_> {
 
     fn peek_str(&self, key: &str) -> Option<String> {
         match self.map.get(key)? {
-            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            Value::Number(n) => Some(n.to_string()),
+            PropValue::Str(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            PropValue::Number(n) => Some(n.to_string()),
             _ => None,
         }
     }
 
     fn text(&mut self, key: &str) -> Option<String> {
         match self.map.remove(key)? {
-            Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) => Some(s.trim().to_string()),
-            Value::Null => None,
+            PropValue::Str(s) if s.trim().is_empty() => None,
+            PropValue::Str(s) => Some(trimmed(s)),
+            PropValue::Null => None,
             other => Some(other.to_string()),
         }
     }
@@ -150,10 +196,10 @@ impl Props<'_> {
     /// `zero_is_unknown` (inventories write 0 for "not measured").
     fn number(&mut self, key: &str, zero_is_unknown: bool) -> Result<Option<f64>, FeatureError> {
         let v = match self.map.remove(key) {
-            None | Some(Value::Null) => return Ok(None),
-            Some(Value::Number(n)) => n.as_f64(),
-            Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
-            Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+            None | Some(PropValue::Null) => return Ok(None),
+            Some(PropValue::Number(n)) => n.as_f64(),
+            Some(PropValue::Str(s)) if s.trim().is_empty() => return Ok(None),
+            Some(PropValue::Str(s)) => s.trim().parse::<f64>().ok(),
             Some(_) => None,
         };
         match v {
@@ -171,13 +217,13 @@ impl Props<'_> {
     fn length(&mut self, key: &str, default: LengthUnit) -> Result<Option<f64>, FeatureError> {
         let metres = match self.map.get(key) {
             None => return Ok(None),
-            Some(Value::Null) => None,
-            Some(Value::Number(n)) => match n.as_f64() {
+            Some(PropValue::Null) => None,
+            Some(PropValue::Number(n)) => match n.as_f64() {
                 Some(v) if v >= 0.0 => Some(v * default.metres()),
                 _ => return Err(self.err(key, format!("{n} is not a length"))),
             },
-            Some(Value::String(s)) if is_blank(s) => None,
-            Some(Value::String(s)) => {
+            Some(PropValue::Str(s)) if is_blank(s) => None,
+            Some(PropValue::Str(s)) => {
                 Some(parse_length(s, default, false).map_err(|e| self.err(key, e.to_string()))?)
             }
             Some(other) => return Err(self.err(key, format!("{other} is not a length"))),
@@ -232,15 +278,43 @@ pub fn read_feature(
         properties: mut map,
     } = raw;
     let from_tags = flatten_osm_tags(&mut map);
-    let mut p = Props {
-        map,
+    let p = Props {
+        map: PropMap::from_map(map),
         index,
         id,
         seen_label: None,
         from_tags,
         opts,
     };
+    model(p, geometry, source)
+}
 
+/// Converts a feature read by [`super::geojson_read::fast_feature`]: the same rules as
+/// [`read_feature`] on the same feature read as a JSON tree, and the same result.
+pub fn read_fast_feature(
+    f: FastFeature<'_>,
+    index: usize,
+    opts: &ModelOptions,
+    source: &str,
+) -> Result<Parsed, FeatureError> {
+    let p = Props {
+        map: PropMap(f.properties),
+        index,
+        id: f.id,
+        seen_label: None,
+        // Nested osmtogeojson `tags` are an object: such features take the tree reader.
+        from_tags: false,
+        opts,
+    };
+    model(p, f.geometry, source)
+}
+
+fn model(
+    mut p: Props<'_, '_>,
+    geometry: geo::Geometry<f64>,
+    source: &str,
+) -> Result<Parsed, FeatureError> {
+    let opts = p.opts;
     let kind_text = p.text("kind");
     if kind_text.as_deref() == Some("zone") {
         return zone(p, geometry).map(Parsed::Zone);
@@ -438,17 +512,17 @@ pub fn read_feature(
 
 /// Paris `genre` + `espece` make the latin name ("Pyrus communis"; `sp.` names only the
 /// genus); `libellefrancais` is the French common name, kept as the tag `species:fr`.
-fn paris_species(p: &mut Props<'_>, species: &mut SpeciesInfo) {
+fn paris_species(p: &mut Props<'_, '_>, species: &mut SpeciesInfo) {
     let genre = p.text("genre");
     let espece = p.text("espece");
     if let Some(fr) = p.map.remove("libellefrancais")
         && !fr.is_null()
     {
-        p.map.entry("species:fr").or_insert(fr);
+        p.map.insert_if_absent("species:fr", fr);
     }
     if genre.is_none() {
         if let Some(e) = espece {
-            p.map.insert("espece".into(), Value::String(e));
+            p.map.insert("espece", PropValue::Str(Cow::Owned(e)));
         }
         return;
     }
@@ -458,16 +532,16 @@ fn paris_species(p: &mut Props<'_>, species: &mut SpeciesInfo) {
     {
         species.latin = Some(format!("{g} {e}"));
     } else if let Some(e) = epithet {
-        p.map.insert("espece".into(), Value::String(e));
+        p.map.insert("espece", PropValue::Str(Cow::Owned(e)));
     }
     if species.genus.is_none() {
         species.genus = genre;
     } else if let Some(g) = genre {
-        p.map.insert("genre".into(), Value::String(g));
+        p.map.insert("genre", PropValue::Str(Cow::Owned(g)));
     }
 }
 
-fn zone(mut p: Props<'_>, geometry: geo::Geometry<f64>) -> Result<ZoneRecord, FeatureError> {
+fn zone(mut p: Props<'_, '_>, geometry: geo::Geometry<f64>) -> Result<ZoneRecord, FeatureError> {
     if !matches!(
         geometry,
         geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_)
@@ -532,8 +606,8 @@ fn flatten_osm_tags(map: &mut Map<String, Value>) -> bool {
     true
 }
 
-fn infer_kind(map: &Map<String, Value>, g: &geo::Geometry<f64>) -> Option<AssetKind> {
-    let tag = |k: &str| map.get(k).and_then(Value::as_str);
+fn infer_kind(map: &PropMap<'_>, g: &geo::Geometry<f64>) -> Option<AssetKind> {
+    let tag = |k: &str| map.get(k).and_then(PropValue::as_str);
     match (tag("natural"), tag("leisure"), tag("landuse")) {
         (Some("tree"), _, _) => return Some(AssetKind::Tree),
         (Some("tree_row"), _, _) => return Some(AssetKind::TreeRow),
@@ -562,19 +636,227 @@ fn infer_kind(map: &Map<String, Value>, g: &geo::Geometry<f64>) -> Option<AssetK
         "circonferenceencm",
     ]
     .iter()
-    .any(|k| map.contains_key(*k));
+    .any(|k| map.contains_key(k));
     (tree_like && matches!(g, geo::Geometry::Point(_))).then_some(AssetKind::Tree)
 }
 
-fn into_tags(map: Map<String, Value>) -> BTreeMap<String, String> {
-    map.into_iter()
+fn into_tags(map: PropMap<'_>) -> BTreeMap<String, String> {
+    map.0
+        .into_iter()
         .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| {
             let s = match v {
-                Value::String(s) => s,
+                PropValue::Str(s) => s.into_owned(),
                 other => other.to_string(),
             };
-            (k, s)
+            (k.into_owned(), s)
         })
         .collect()
+}
+
+/// The text without surrounding white space, reusing an owned string when it has none.
+fn trimmed(s: Cow<'_, str>) -> String {
+    match s {
+        Cow::Owned(o) if o.trim().len() == o.len() => o,
+        other => other.trim().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    //! The fast reader (no JSON tree) must read every feature it accepts exactly as the tree
+    //! reader does; whatever it declines goes to the tree reader.
+    use super::*;
+    use crate::interchange::geojson_read::{ScanItem, fast_feature, scan_features, slow_feature};
+    use crate::interchange::validate_feature;
+
+    /// Reads every feature both ways; returns how many the fast reader took.
+    fn compare(text: &str, opts: &ModelOptions) -> usize {
+        let mut fast_taken = 0;
+        let mut n = 0;
+        scan_features("t.geojson", text.as_bytes(), &mut |item| {
+            let i = n;
+            n += 1;
+            let raw = match item {
+                ScanItem::Raw(raw) => raw,
+                ScanItem::Value(v) => {
+                    let _ = validate_feature(i, v);
+                    return true;
+                }
+            };
+            let slow = slow_feature(i, raw)
+                .expect("JSON")
+                .and_then(|f| read_feature(f, opts, "src"));
+            if let Some(f) = fast_feature(raw) {
+                fast_taken += 1;
+                let fast = read_fast_feature(f, i, opts, "src");
+                assert_eq!(
+                    format!("{fast:?}"),
+                    format!("{slow:?}"),
+                    "feature {i}: {}",
+                    raw.get()
+                );
+            }
+            true
+        })
+        .unwrap();
+        fast_taken
+    }
+
+    fn all_options() -> Vec<ModelOptions> {
+        vec![
+            ModelOptions::default(),
+            ModelOptions {
+                kind: Some(AssetKind::Tree),
+                date_order: Some(DateOrder::Dmy),
+            },
+            ModelOptions {
+                kind: Some(AssetKind::WaterFeature),
+                date_order: Some(DateOrder::Mdy),
+            },
+        ]
+    }
+
+    #[test]
+    fn shipped_datasets_read_the_same_both_ways() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::synth::city::synth_city(3000, 42, dir.path()).unwrap();
+        let synth_assets = std::fs::read_to_string(dir.path().join("assets.geojson")).unwrap();
+        let synth_zones = std::fs::read_to_string(dir.path().join("zones.geojson")).unwrap();
+        let files = [
+            include_str!("../../geodata/barkhor/barkhor.geojson").to_string(),
+            include_str!("../../tests/fixtures/every_kind.geojson").to_string(),
+            synth_assets,
+            synth_zones,
+        ];
+        for opts in all_options() {
+            for text in &files {
+                let taken = compare(text, &opts);
+                assert!(taken > 0, "the fast reader took none");
+            }
+        }
+    }
+
+    #[test]
+    fn quirky_features_read_the_same_both_ways() {
+        let g = r#""geometry":{"type":"Point","coordinates":[91.1,29.6]}"#;
+        let props = [
+            r#"{"kind":"tree","ref":" T\"1\u0041 ","dbh_cm":"  12.5 ","height_m":7,"crown_m":0}"#,
+            r#"{"kind":"tree","ref":12,"dbh_cm":1e1,"height_m":-0,"crown_m":null,"note":true,"n2":false}"#,
+            r#"{"kind":"tree","ref":"T2","dbh_cm":"abc"}"#,
+            r#"{"kind":"tree","ref":"T3","dbh_cm":-4}"#,
+            r#"{"kind":"tree","ref":"","name":"  ","name:zh":"树","species":"Ulmus pumila","planted":"03/04/2010"}"#,
+            r#"{"kind":"tree","planted":"1900-01-01","condition":"good","heritage_grade":2}"#,
+            r#"{"kind":"tree","heritage_grade":4}"#,
+            r#"{"kind":"tree","condition":"shiny"}"#,
+            r#"{"kind":"zone","name":"z"}"#,
+            r#"{"kind":"Tree"}"#,
+            r#"{"kind":"flower_box_group","box_count":2.5}"#,
+            r#"{"kind":"flower_box_group","box_count":"3","box_length_m":"1.5","planting":" Viola ","planted":"2026"}"#,
+            r#"{"natural":"tree","height":"20 ft","circumference":"6.28 inches","diameter_crown":6,"start_date":"~1950"}"#,
+            r#"{"natural":"tree","height":"7'4\"","circumference":1.2,"start_date":"1987"}"#,
+            r#"{"natural":"tree","height":"tall"}"#,
+            r#"{"natural":"tree","height":true}"#,
+            r#"{"natural":"tree","height":-3}"#,
+            r#"{"idbase":2001,"genre":"Tilia","espece":"tomentosa","libellefrancais":"Tilleul","circonferenceencm":95,"hauteurenm":12,"domanialite":"Jardin"}"#,
+            r#"{"idbase":"2002","genre":"Prunus","espece":"sp.","libellefrancais":null}"#,
+            r#"{"espece":"alba","species:fr":"x","libellefrancais":"Saule"}"#,
+            r#"{"genre":"Sorbus","genus":"Malus","species":"Malus domestica","espece":"aria"}"#,
+            r#"{"species":"Pinus"}"#,
+            r#"{"site_state":"dead","species":"Acer"}"#,
+            r#"{"site_state":"vacant","kind":"tree"}"#,
+            r#"{"leisure":"park","park_type":"garden"}"#,
+            r#"{"amenity":"fountain"}"#,
+            r#"{"waterway":"canal","volume_m3":"5"}"#,
+            r#"{"water":"lake"}"#,
+            r#"{"landuse":"grass","area_m2":0}"#,
+            r#"{"zone":"north","kind":"tree","tags":"a string"}"#,
+            r#"{"kind":"tree","tags":{"natural":"tree"}}"#,
+            r#"{"kind":"tree","list":[1,2]}"#,
+            r#"{"kind":"tree","ref":"A","ref":"B"}"#,
+            r#"{"unknown":"x"}"#,
+            r#"{}"#,
+            r#"null"#,
+            r#"[1]"#,
+            r#"{"k\u00e9y":"v\n","kind":"tree","big":18446744073709551615,"neg":-9223372036854775808,"f":1.5e300}"#,
+        ];
+        let ids = [
+            r#""id":"a1","#,
+            r#""id":7,"#,
+            r#""id":-2.5,"#,
+            r#""id":null,"#,
+            "",
+            r#""id":[1],"#,
+        ];
+        let mut features = Vec::new();
+        for p in props {
+            for id in ids {
+                features.push(format!(r#"{{"type":"Feature",{id}"properties":{p},{g}}}"#));
+            }
+        }
+        let geometries = [
+            r#"{"type":"Point","coordinates":[91.1,29.6,3650]}"#,
+            r#"{"type":"Point","coordinates":[91,29]}"#,
+            r#"{"type":"Point","coordinates":[181,29]}"#,
+            r#"{"type":"Point","coordinates":[91,-91]}"#,
+            r#"{"type":"Point","coordinates":[91]}"#,
+            r#"{"type":"Point","coordinates":[91,29,1,2]}"#,
+            r#"{"type":"Point","coordinates":[91,"29"]}"#,
+            r#"{"type":"Point","coordinates":[91,29,"z"]}"#,
+            r#"{"coordinates":[91,29],"type":"Point","extra":{"a":1}}"#,
+            r#"{"type":"Point"}"#,
+            r#"{"type":"point","coordinates":[91,29]}"#,
+            r#"{"type":"Point","coordinates":[91,29],"bbox":[1,2,3,4]}"#,
+            r#"{"type":"MultiPoint","coordinates":[[91,29],[91.1,29.1]]}"#,
+            r#"{"type":"MultiPoint","coordinates":[]}"#,
+            r#"{"type":"LineString","coordinates":[[91,29],[91.1,29.1]]}"#,
+            r#"{"type":"LineString","coordinates":[[91,29]]}"#,
+            r#"{"type":"MultiLineString","coordinates":[[[91,29],[91.1,29.1]],[[91.2,29],[91.3,29.1]]]}"#,
+            r#"{"type":"MultiLineString","coordinates":[[]]}"#,
+            r#"{"type":"Polygon","coordinates":[[[91,29],[91.1,29],[91.1,29.1],[91,29]],[[91.01,29.01],[91.02,29.01],[91.02,29.02],[91.01,29.01]]]}"#,
+            r#"{"type":"Polygon","coordinates":[[[91,29],[91.1,29],[91.1,29.1],[91,29.1]]]}"#,
+            r#"{"type":"Polygon","coordinates":[[[91,29],[91.1,29],[91,29]]]}"#,
+            r#"{"type":"Polygon","coordinates":[]}"#,
+            r#"{"type":"MultiPolygon","coordinates":[[[[91,29],[91.1,29],[91.1,29.1],[91,29]]],[[[92,29],[92.1,29],[92.1,29.1],[92,29]]]]}"#,
+            r#"{"type":"MultiPolygon","coordinates":[[]]}"#,
+            r#"{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[91,29]}]}"#,
+            r#"null"#,
+        ];
+        for geom in geometries {
+            for p in [
+                r#"{"kind":"tree"}"#,
+                r#"{"kind":"zone","name":"z"}"#,
+                r#"{"kind":"park"}"#,
+            ] {
+                features.push(format!(
+                    r#"{{"type":"Feature","properties":{p},"geometry":{geom}}}"#
+                ));
+            }
+        }
+        for other in [
+            r#"{"type":"Feature","properties":{"kind":"tree"},"geometry":{"type":"Point","coordinates":[1,2]},"bbox":[0,1,2,3]}"#,
+            r#"{"type":"Feature","type":"Feature","properties":{"kind":"tree"},"geometry":{"type":"Point","coordinates":[1,2]}}"#,
+            r#"{"type":"feature","properties":{"kind":"tree"},"geometry":{"type":"Point","coordinates":[1,2]}}"#,
+            r#"{"properties":{"kind":"tree"},"geometry":{"type":"Point","coordinates":[1,2]}}"#,
+            r#"{"geometry":{"type":"Point","coordinates":[1,2]},"properties":{"kind":"tree"},"type":"Feature","id":"late"}"#,
+            r#"{"type":"Feature","properties":null,"geometry":{"type":"Point","coordinates":[1,2]}}"#,
+            r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}"#,
+            r#"{"type":"Feature","properties":[1],"geometry":{"type":"Point","coordinates":[1,2]}}"#,
+            r#"{"type":"Feature","properties":{"kind":"tree"}}"#,
+            r#"{"type":"Fe\u0061ture","properties":{"kind":"tree"},"geometry":{"type":"Point","coordinates":[1,2]}}"#,
+        ] {
+            features.push(other.to_string());
+        }
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            features.join(",\n")
+        );
+        for opts in all_options() {
+            let taken = compare(&text, &opts);
+            assert!(taken > features.len() / 3, "fast reader took only {taken}");
+        }
+        // Newline-delimited: the first feature is read as a tree, the others scanned.
+        let ndjson = features.join("\n");
+        compare(&ndjson, &ModelOptions::default());
+    }
 }

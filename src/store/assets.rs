@@ -1,6 +1,6 @@
 //! The `assets` and `occupants` tables, and the row ↔ [`AssetRecord`] mapping.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use geo::Geometry;
@@ -178,12 +178,40 @@ fn finish(raw: (AssetRecord, String)) -> Result<AssetRecord> {
 /// Column values of a record, in the order of [`INSERT`].
 struct Row31<'a> {
     r: &'a AssetRecord,
+    /// The record's anchor point (`AssetRecord::anchor`), when the caller has it already.
+    anchor: Option<(f64, f64)>,
+    /// Import stamp (audit id, time) written instead of the record's provenance stamp.
+    stamp: Option<(i64, &'a str)>,
+}
+
+/// `YYYY-MM-DD`, as chrono's `%Y-%m-%d` writes it, without a format string to interpret.
+fn iso_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let mut s = String::with_capacity(10);
+    for n in [
+        y as u32 / 1000,
+        y as u32 / 100 % 10,
+        y as u32 / 10 % 10,
+        y as u32 % 10,
+    ] {
+        s.push(char::from(b'0' + n as u8));
+    }
+    for n in [m, day] {
+        s.push('-');
+        s.push(char::from(b'0' + (n / 10) as u8));
+        s.push(char::from(b'0' + (n % 10) as u8));
+    }
+    s
 }
 
 impl Row31<'_> {
-    fn bind(&self, st: &mut rusqlite::CachedStatement<'_>, now: &str) -> rusqlite::Result<usize> {
+    fn bind(&self, st: &mut rusqlite::Statement<'_>, now: &str) -> rusqlite::Result<usize> {
         let r = self.r;
-        let (lon, lat) = r.anchor();
+        let (lon, lat) = self.anchor.unwrap_or_else(|| r.anchor());
         let empty = SpeciesInfo::default();
         let (species, tree, boxes) = match &r.data {
             KindData::Tree(t) => (&t.species, Some(t), None),
@@ -194,7 +222,7 @@ impl Row31<'_> {
         let planted = tree
             .and_then(|t| t.planted)
             .or(boxes.and_then(|b| b.planted))
-            .map(|d| d.format("%Y-%m-%d").to_string());
+            .map(iso_date);
         let (tree_count, plant, park_type, water, area, volume) = match &r.data {
             KindData::TreeRow { tree_count, .. } => (*tree_count, None, None, None, None, None),
             KindData::GreenArea { plant, area_m2 } => {
@@ -210,7 +238,17 @@ impl Row31<'_> {
             } => (None, None, None, Some(water.as_str()), *area_m2, *volume_m3),
             _ => (None, None, None, None, None, None),
         };
-        let tags = serde_json::to_string(&r.tags).unwrap_or_else(|_| "{}".into());
+        let (import_id, imported_at) = match self.stamp {
+            Some((id, at)) => (Some(id), Some(at)),
+            None => (r.provenance.import_id, r.provenance.imported_at.as_deref()),
+        };
+        let tags: std::borrow::Cow<'_, str> = if r.tags.is_empty() {
+            "{}".into()
+        } else {
+            serde_json::to_string(&r.tags)
+                .unwrap_or_else(|_| "{}".into())
+                .into()
+        };
         st.execute(params![
             r.id,
             r.asset_ref,
@@ -248,8 +286,8 @@ impl Row31<'_> {
             tags,
             r.provenance.source,
             r.provenance.source_id,
-            r.provenance.import_id,
-            r.provenance.imported_at,
+            import_id,
+            imported_at,
             r.retired,
             now,
         ])
@@ -274,6 +312,75 @@ const UPDATE: &str = "UPDATE assets SET ref = ?2, kind = ?3, zone_id = ?4, site_
     retired_at = CASE WHEN ?39 IS NULL THEN NULL ELSE coalesce(retired_at, ?40) END
     WHERE id = ?1";
 
+fn insert_with(
+    st: &mut rusqlite::Statement<'_>,
+    row: Row31<'_>,
+    now: &str,
+) -> Result<std::result::Result<(), Conflict>> {
+    match row.bind(st, now) {
+        Ok(_) => Ok(Ok(())),
+        Err(rusqlite::Error::SqliteFailure(e, Some(msg)))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation && msg.contains("assets.ref") =>
+        {
+            Ok(Err(Conflict::Ref))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Writes assets with statements prepared once ([`Tx::asset_writer`]); the same rows as
+/// [`Tx::insert_asset`] and [`Tx::update_asset`] would write for the record with its
+/// provenance `import_id` and `imported_at` set to `stamp`. `anchor` is the record's anchor
+/// point (`AssetRecord::anchor`), which the caller has already computed.
+pub struct AssetWriter<'t> {
+    insert: rusqlite::Statement<'t>,
+    update: Option<rusqlite::Statement<'t>>,
+    conn: &'t rusqlite::Connection,
+}
+
+impl AssetWriter<'_> {
+    /// As [`Tx::insert_asset`].
+    pub fn insert(
+        &mut self,
+        r: &AssetRecord,
+        anchor: (f64, f64),
+        stamp: (i64, &str),
+        now: &str,
+    ) -> Result<std::result::Result<(), Conflict>> {
+        let row = Row31 {
+            r,
+            anchor: Some(anchor),
+            stamp: Some(stamp),
+        };
+        insert_with(&mut self.insert, row, now)
+    }
+
+    /// As [`Tx::update_asset`].
+    pub fn update(
+        &mut self,
+        r: &AssetRecord,
+        anchor: (f64, f64),
+        stamp: (i64, &str),
+        now: &str,
+    ) -> Result<()> {
+        let st = match &mut self.update {
+            Some(st) => st,
+            None => self.update.insert(self.conn.prepare(UPDATE)?),
+        };
+        let row = Row31 {
+            r,
+            anchor: Some(anchor),
+            stamp: Some(stamp),
+        };
+        row.bind(st, now)?;
+        Ok(())
+    }
+}
+
+/// Id and ref of the assets of one source, by source id (FxHash: a million keys are hashed
+/// once each during an import).
+pub type SourceKeys = rustc_hash::FxHashMap<String, (i64, String)>;
+
 /// An asset's id with its provenance key (source, source id).
 pub type AssetKey = (i64, Option<String>, Option<String>);
 
@@ -293,7 +400,7 @@ impl Tx<'_> {
     }
 
     /// Ids and refs of the assets of one source, by source id.
-    pub fn source_keys(&self, source: &str) -> Result<HashMap<String, (i64, String)>> {
+    pub fn source_keys(&self, source: &str) -> Result<SourceKeys> {
         let mut st = self.tx.prepare(
             "SELECT source_id, id, ref FROM assets WHERE source = ?1 AND source_id IS NOT NULL",
         )?;
@@ -301,7 +408,7 @@ impl Tx<'_> {
             .query_map([source], |r| {
                 Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?)))
             })?
-            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+            .collect::<rusqlite::Result<SourceKeys>>()?;
         Ok(rows)
     }
 
@@ -313,16 +420,22 @@ impl Tx<'_> {
         now: &str,
     ) -> Result<std::result::Result<(), Conflict>> {
         let mut st = self.tx.prepare_cached(INSERT)?;
-        match (Row31 { r }).bind(&mut st, now) {
-            Ok(_) => Ok(Ok(())),
-            Err(rusqlite::Error::SqliteFailure(e, Some(msg)))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation
-                    && msg.contains("assets.ref") =>
-            {
-                Ok(Err(Conflict::Ref))
-            }
-            Err(e) => Err(e.into()),
-        }
+        let row = Row31 {
+            r,
+            anchor: None,
+            stamp: None,
+        };
+        insert_with(&mut st, row, now)
+    }
+
+    /// Prepared insert and update statements for writing many assets (an import): preparing
+    /// once saves looking the statement text up in the cache for every row.
+    pub fn asset_writer(&self) -> Result<AssetWriter<'_>> {
+        Ok(AssetWriter {
+            insert: self.tx.prepare(INSERT)?,
+            update: None,
+            conn: &self.tx,
+        })
     }
 
     /// Id, source and source id of the asset holding a ref.
@@ -340,7 +453,12 @@ impl Tx<'_> {
     /// Rewrites every column of a stored asset from the record.
     pub fn update_asset(&mut self, r: &AssetRecord, now: &str) -> Result<()> {
         let mut st = self.tx.prepare_cached(UPDATE)?;
-        (Row31 { r }).bind(&mut st, now)?;
+        let row = Row31 {
+            r,
+            anchor: None,
+            stamp: None,
+        };
+        row.bind(&mut st, now)?;
         Ok(())
     }
 
