@@ -337,7 +337,6 @@ fn stream_geojson(
     }
     let model = model_options(opts);
     let now = now_rfc3339();
-    store.tune_for_bulk_write()?;
     let out = store.write(|tx| {
         // The zones stored now are those the assets are placed in, unless the file brings its
         // own (then the writer places every asset itself, after storing them).
@@ -477,7 +476,6 @@ pub fn apply(
         return Err(rejection_error(file, &rejected));
     }
     let now = now_rfc3339();
-    store.tune_for_bulk_write()?;
     store.write(|tx| {
         let mut items = zones.into_iter().map(Item::Zone).chain(
             assets

@@ -109,6 +109,9 @@ impl Store {
         // WAL lets readers (a manager's SQLite browser) work while a command writes.
         let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.execute_batch(
+            // A page cache of up to 256 MiB (the default is 2 MiB): the pages a large write keeps
+            // coming back to (index pages of a million-row import or task run) stay in memory
+            // instead of being spilled to the WAL and read back.
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
         )?;
         let mut store = Store { conn, path };
@@ -191,16 +194,6 @@ impl Store {
         let out = f(&mut wrapped)?;
         wrapped.tx.commit().map_err(StoreError::from)?;
         Ok(out)
-    }
-
-    /// Sets the connection up for one large write (an import of a million features): a page
-    /// cache of up to 256 MiB (the default is 2 MiB), so the pages an import keeps coming back
-    /// to (the index pages) stay in memory instead of being spilled to the WAL and read back;
-    /// temporary b-trees in memory.
-    pub fn tune_for_bulk_write(&self) -> Result<()> {
-        self.conn
-            .execute_batch("PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;")?;
-        Ok(())
     }
 
     /// Read access outside a write transaction.
