@@ -16,7 +16,9 @@
 # Usage:  benches/import.sh                  # 10k, 100k, 1M; 3 runs each
 #         SIZES="10000 100000" REPEAT=5 benches/import.sh
 # Env:    SIZES, REPEAT (3), WORK (scratch folder, default /tmp/greenward-bench), BAR (1),
-#         CARGO_TARGET_DIR (where the release build goes), KEEP=1 keeps WORK afterwards.
+#         CARGO_TARGET_DIR (where the release build goes), KEEP=1 keeps WORK afterwards,
+#         BEFORE=/path/to/an/older/greenward adds its import time (own init, same files) as a
+#         "before" column, for a before/after comparison in the same run.
 # Needs:  cargo, /usr/bin/time (GNU time), ogr2ogr (gdal-bin), python3; `script` for the bar.
 set -euo pipefail
 
@@ -94,7 +96,18 @@ for n in $SIZES; do
         echo "N=$n run $r/$REPEAT: ogr2ogr -f GPKG ..." >&2
         rm -f "$WORK/out.gpkg"
         o=$(time_run "$WORK/ogr$n" ogr2ogr -f GPKG "$WORK/out.gpkg" "$city/assets.geojson")
-        echo "$n $g $o" >> "$RESULTS"
+        b="- -"
+        if [ -n "${BEFORE:-}" ]; then
+            echo "N=$n run $r/$REPEAT: greenward import (before: $BEFORE) ..." >&2
+            bdb=$WORK/before$n.db
+            rm -f "$bdb" "$bdb-wal" "$bdb-shm"
+            "$BEFORE" --db "$bdb" init --site "$city/site.toml" >/dev/null
+            "$BEFORE" --db "$bdb" import "$city/zones.geojson" >/dev/null
+            sync
+            b=$(time_run "$WORK/before$n" "$BEFORE" --db "$bdb" import "$city/assets.geojson")
+            rm -f "$bdb" "$bdb-wal" "$bdb-shm"
+        fi
+        echo "$n $g $o $b" >> "$RESULTS"
     done
     rm -f "$WORK/run$n.db" "$WORK/run$n.db-wal" "$WORK/run$n.db-shm" "$WORK/out.gpkg"
 done
@@ -107,11 +120,18 @@ python3 - "$RESULTS" <<'EOF'
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    n, gs, grss, os_, orss = line.split()
-    rows.setdefault(int(n), []).append((float(gs), int(grss), float(os_), int(orss)))
+    n, gs, grss, os_, orss, bs, brss = line.split()
+    before = float(bs) if bs != "-" else None
+    rows.setdefault(int(n), []).append((float(gs), int(grss), float(os_), int(orss), before))
+has_before = any(x[4] is not None for r in rows.values() for x in r)
 print()
-print("| N | greenward s | features/s | peak RSS | ogr2ogr s | ogr2ogr peak RSS | ratio (ogr2ogr / greenward) | greenward runs |")
-print("|---:|---:|---:|---:|---:|---:|---:|---|")
+head = "| N | greenward s | features/s | peak RSS | ogr2ogr s | ogr2ogr peak RSS | ratio (ogr2ogr / greenward) | greenward runs |"
+rule = "|---:|---:|---:|---:|---:|---:|---:|---|"
+if has_before:
+    head += " before s | before features/s |"
+    rule += "---:|---:|"
+print(head)
+print(rule)
 prev = None
 growth = []
 for n in sorted(rows):
@@ -121,7 +141,11 @@ for n in sorted(rows):
     rss = max(x[1] for x in r) / 1024
     orss = max(x[3] for x in r) / 1024
     runs = ", ".join(f"{x[0]:.2f}" for x in r)
-    print(f"| {n:,} | {g:.2f} | {n / g:,.0f} | {rss:,.0f} MB | {o:.2f} | {orss:,.0f} MB | {o / g:.1f}x | {runs} |")
+    line = f"| {n:,} | {g:.2f} | {n / g:,.0f} | {rss:,.0f} MB | {o:.2f} | {orss:,.0f} MB | {o / g:.1f}x | {runs} |"
+    if has_before:
+        b = statistics.median(x[4] for x in r)
+        line += f" {b:.2f} | {n / b:,.0f} |"
+    print(line)
     if prev:
         growth.append(f"{prev[0]:,} -> {n:,} ({n / prev[0]:.0f}x the features): greenward {g / prev[1]:.1f}x the time, ogr2ogr {o / prev[2]:.1f}x")
     prev = (n, g, o)

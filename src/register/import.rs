@@ -355,10 +355,16 @@ fn stream_geojson(
                 index: &index,
                 bar,
             };
-            let reader = s.spawn(move || {
-                let whole = read_items(&reading, send, spent);
-                (whole, thread_cpu_s())
-            });
+            let spawned = std::thread::Builder::new()
+                .name("greenward-read".into())
+                .spawn_scoped(s, move || {
+                    let whole = read_items(&reading, send, spent);
+                    (whole, thread_cpu_s())
+                });
+            // No second thread to be had: import the reference way.
+            let Ok(reader) = spawned else {
+                return Err(StreamError::Fallback);
+            };
             let run = Run {
                 file: &file,
                 source,
