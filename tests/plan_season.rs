@@ -18,41 +18,14 @@ struct Site {
 /// A site at latitude 29.65 with the Lhasa normals, the Barkhor pests, `rules` and `crews`, and
 /// the assets of `geojson`.
 fn site(rules: &str, crews: &str, geojson: &str) -> Site {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sched = dir.path().join("rules");
-    std::fs::create_dir(&sched).unwrap();
-    std::fs::write(sched.join("rules.toml"), rules).unwrap();
-    std::fs::write(sched.join("crews.toml"), crews).unwrap();
-    std::fs::copy(
-        root.join("schedules/barkhor/pests.toml"),
-        sched.join("pests.toml"),
-    )
-    .unwrap();
-    let normals = root.join("geodata/barkhor/lhasa_55591_normals.csv");
-    let site = format!(
-        "[site]\nname = \"Plan test\"\ntimezone = \"Asia/Shanghai\"\nlatitude = 29.65\nlongitude = 91.13\naltitude_m = 3650\nclimate_normals = \"{}\"\nschedules = \"rules\"\nwater_cart_l = 10\n",
-        normals.display()
-    );
-    std::fs::write(dir.path().join("site.toml"), site).unwrap();
-    std::fs::write(dir.path().join("assets.geojson"), geojson).unwrap();
-    let db = dir.path().join("t.db");
-    ok(
-        &db,
-        &[
-            "init",
-            "--site",
-            dir.path().join("site.toml").to_str().unwrap(),
-        ],
-    );
-    ok(
-        &db,
-        &[
-            "import",
-            dir.path().join("assets.geojson").to_str().unwrap(),
-        ],
-    );
-    Site { dir, db }
+    let tmp = tempfile::tempdir().unwrap();
+    let assets = tmp.path().join("assets.geojson");
+    std::fs::write(&assets, geojson).unwrap();
+    let s = common::test_site(rules, crews, &assets, "water_cart_l = 10\n");
+    Site {
+        dir: s.dir,
+        db: s.db,
+    }
 }
 
 impl Site {

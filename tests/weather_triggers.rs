@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::{fails, fixture, ok, ok_on};
 use serde_json::Value;
@@ -24,37 +24,11 @@ start = [91.1300, 29.6520]
 "#;
 
 fn site(rules: &str) -> Site {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sched = dir.path().join("rules");
-    std::fs::create_dir(&sched).unwrap();
-    std::fs::write(sched.join("rules.toml"), rules).unwrap();
-    std::fs::write(sched.join("crews.toml"), CREWS).unwrap();
-    std::fs::copy(
-        root.join("schedules/barkhor/pests.toml"),
-        sched.join("pests.toml"),
-    )
-    .unwrap();
-    let normals = root.join("geodata/barkhor/lhasa_55591_normals.csv");
-    let site = format!(
-        "[site]\nname = \"Weather test\"\ntimezone = \"Asia/Shanghai\"\nlatitude = 29.65\nlongitude = 91.13\naltitude_m = 3650\nclimate_normals = \"{}\"\nschedules = \"rules\"\n",
-        normals.display()
-    );
-    std::fs::write(dir.path().join("site.toml"), site).unwrap();
-    let db = dir.path().join("t.db");
-    ok(
-        &db,
-        &[
-            "init",
-            "--site",
-            dir.path().join("site.toml").to_str().unwrap(),
-        ],
-    );
-    ok(
-        &db,
-        &["import", fixture("every_kind.geojson").to_str().unwrap()],
-    );
-    Site { dir, db }
+    let s = common::test_site(rules, CREWS, &fixture("every_kind.geojson"), "");
+    Site {
+        dir: s.dir,
+        db: s.db,
+    }
 }
 
 impl Site {

@@ -84,3 +84,48 @@ pub fn fails(db: &Path, args: &[&str]) -> String {
 pub fn snapshot(db: &Path) -> String {
     ok(db, &["export", "--format", "geojson", "--include-retired"])
 }
+
+/// A small test site in a temporary folder: `site.toml` (Asia/Shanghai, latitude 29.65, the Lhasa
+/// climate normals, schedules in `rules/`), the given rules and crews, the Barkhor pests, and a
+/// database with the site loaded and `assets` (a GeoJSON file) imported.
+pub struct TestSite {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub rules: PathBuf,
+}
+
+/// Builds a [`TestSite`]; `site_extra` is appended to the `[site]` table.
+pub fn test_site(rules: &str, crews: &str, assets: &Path, site_extra: &str) -> TestSite {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sched = dir.path().join("rules");
+    std::fs::create_dir(&sched).unwrap();
+    std::fs::write(sched.join("rules.toml"), rules).unwrap();
+    std::fs::write(sched.join("crews.toml"), crews).unwrap();
+    std::fs::copy(
+        root.join("schedules/barkhor/pests.toml"),
+        sched.join("pests.toml"),
+    )
+    .unwrap();
+    let normals = root.join("geodata/barkhor/lhasa_55591_normals.csv");
+    let site = format!(
+        "[site]\nname = \"Test site\"\ntimezone = \"Asia/Shanghai\"\nlatitude = 29.65\nlongitude = 91.13\naltitude_m = 3650\nclimate_normals = \"{}\"\nschedules = \"rules\"\n{site_extra}",
+        normals.display()
+    );
+    std::fs::write(dir.path().join("site.toml"), site).unwrap();
+    let db = dir.path().join("t.db");
+    ok(
+        &db,
+        &[
+            "init",
+            "--site",
+            dir.path().join("site.toml").to_str().unwrap(),
+        ],
+    );
+    ok(&db, &["import", assets.to_str().unwrap()]);
+    TestSite {
+        dir,
+        db,
+        rules: sched,
+    }
+}
