@@ -296,19 +296,13 @@ pub fn run(
         lap("upserted");
         // Stale open tasks from today on.
         let horizon_from = from.max(today);
-        let open = tx.read().tasks(&TaskFilter {
-            from: Some(horizon_from),
-            to: Some(to),
-            state: Some(TaskState::Open),
-            ..Default::default()
-        })?;
-        for t in open {
-            if retired.contains(&t.asset_id) {
-                tx.close_task(t.id, TaskState::Cancelled, Some("asset_retired"), None)?;
+        for (id, asset_id, generated) in tx.read().open_task_keys(horizon_from, to)? {
+            if retired.contains(&asset_id) {
+                tx.close_task(id, TaskState::Cancelled, Some("asset_retired"), None)?;
                 summary.cancelled_retired += 1;
-            } else if t.rule_id.is_some() && !produced.contains(&t.id) {
+            } else if generated && !produced.contains(&id) {
                 tx.close_task(
-                    t.id,
+                    id,
                     TaskState::Cancelled,
                     Some("rule_changed"),
                     Some("no longer produced by the rules"),
