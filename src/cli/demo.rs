@@ -7,10 +7,9 @@ use anyhow::Context;
 use bevy_ecs::prelude::Without;
 
 use super::Ctx;
-use crate::interchange::{self, Parsed};
 use crate::model::AssetWorld;
 use crate::model::components::{Container, Kind, Retired, ZoneMember};
-use crate::register::import::{ImportOptions, ReadBatch, apply};
+use crate::register::import::{ImportOptions, apply, read_geojson_bytes};
 use crate::site;
 use crate::store::{AssetFilter, Store};
 
@@ -43,24 +42,11 @@ impl Cmd {
         store.write(|tx| tx.set_site_values(&values))?;
 
         let source = "barkhor.geojson";
-        let mut batch = ReadBatch::default();
-        interchange::read_features(
-            "geodata/barkhor/barkhor.geojson",
-            BARKHOR_GEOJSON.as_bytes(),
-            &mut |r| match r.and_then(|raw| interchange::to_model(&raw, None, source)) {
-                Ok(Parsed::Zone(z)) => batch.zones.push(z),
-                Ok(Parsed::Asset(a)) => batch.assets.push(*a),
-                Err(e) => batch.rejected.push(e.into()),
-            },
-        )?;
-        let summary = apply(
-            &mut store,
-            "geodata/barkhor/barkhor.geojson",
-            source,
-            batch,
-            &ImportOptions::default(),
-        )
-        .context("the embedded Barkhor dataset did not import")?;
+        let opts = ImportOptions::default();
+        let file = "geodata/barkhor/barkhor.geojson";
+        let batch = read_geojson_bytes(file, BARKHOR_GEOJSON.as_bytes(), &opts, source, None)?;
+        let summary = apply(&mut store, file, source, batch, &opts)
+            .context("the embedded Barkhor dataset did not import")?;
         println!(
             "greenward demo: {} — {} ({})",
             cfg.site.name,

@@ -147,13 +147,24 @@ pub fn read_geojson(
         path: path.to_path_buf(),
         source,
     })?;
-    let file = path.display().to_string();
+    read_geojson_bytes(&path.display().to_string(), &bytes, opts, source, bar)
+}
+
+/// Reads GeoJSON already in memory (`file` names it in messages) into records.
+pub fn read_geojson_bytes(
+    file: &str,
+    bytes: &[u8],
+    opts: &ImportOptions,
+    source: &str,
+    bar: Option<&ProgressBar>,
+) -> Result<ReadBatch, ImportError> {
+    let file = file.to_string();
     if !opts.map.is_empty() {
         return Err(ImportError::MapNotCsv { file });
     }
     let model = model_options(opts);
     let mut batch = ReadBatch::default();
-    interchange::read_features(&file, &bytes, &mut |r| {
+    interchange::read_features(&file, bytes, &mut |r| {
         if let Some(b) = bar {
             b.inc(1);
         }
