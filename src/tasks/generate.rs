@@ -93,11 +93,42 @@ pub fn plan(
     to: NaiveDate,
     last_completion: &HashMap<(String, i64), NaiveDate>,
 ) -> Vec<TaskRecord> {
-    let (tz, blackouts, today) = (cal.tz, cal.blackouts.as_slice(), cal.today);
     let mut out = Vec::new();
+    for_each_occurrence(
+        rules,
+        world,
+        cal,
+        from,
+        to,
+        last_completion,
+        |rule, a, occ, due| out.push(task(rule, a, occ, due)),
+    );
+    out
+}
+
+/// Calls `sink(rule, asset, occurrence, due)` for every cron and interval occurrence in
+/// `[from, to]` (local dates), rule by rule in file order, without collecting them: a season of
+/// a million-asset city is tens of millions of occurrences. `due` is the occurrence after any
+/// blackout move. Weather and pest triggers are not expanded here (they read the store).
+pub fn for_each_occurrence(
+    rules: &RuleSet,
+    world: &mut AssetWorld,
+    cal: &Calendar,
+    from: NaiveDate,
+    to: NaiveDate,
+    last_completion: &HashMap<(String, i64), NaiveDate>,
+    mut sink: impl FnMut(&Rule, &Selected, DateTime<Tz>, DateTime<Tz>),
+) {
+    let (tz, blackouts, today) = (cal.tz, cal.blackouts.as_slice(), cal.today);
     let start = local(tz, from, NaiveTime::MIN);
     let end = local(tz, to + Duration::days(1), NaiveTime::MIN);
     for rule in &rules.rules {
+        if !matches!(
+            rule.trigger,
+            Trigger::Cron { .. } | Trigger::Interval { .. }
+        ) {
+            continue;
+        }
         let assets = select(world, &rule.select, rule.per);
         if assets.is_empty() {
             continue;
@@ -114,7 +145,7 @@ pub fn plan(
                         occ
                     };
                     for a in &assets {
-                        out.push(task(rule, a, occ, due));
+                        sink(rule, a, occ, due);
                     }
                 }
             }
@@ -125,8 +156,13 @@ pub fn plan(
                 let at = rule.window.map(|w| w.start).unwrap_or_else(|| {
                     NaiveTime::from_hms_opt(DEFAULT_START.0, DEFAULT_START.1, 0).expect("valid")
                 });
+                let last_of_rule: HashMap<i64, NaiveDate> = last_completion
+                    .iter()
+                    .filter(|((r, _), _)| *r == rule.id)
+                    .map(|((_, a), d)| (*a, *d))
+                    .collect();
                 for a in &assets {
-                    let last = last_completion.get(&(rule.id.clone(), a.asset_id)).copied();
+                    let last = last_of_rule.get(&a.asset_id).copied();
                     let Some(mut next) = rule.next_interval_due(last, today) else {
                         continue;
                     };
@@ -147,7 +183,7 @@ pub fn plan(
                             } else {
                                 occ
                             };
-                            out.push(task(rule, a, occ, due));
+                            sink(rule, a, occ, due);
                         }
                         let after = next + *every;
                         next = match &rule.season {
@@ -162,7 +198,6 @@ pub fn plan(
             }
         }
     }
-    out
 }
 
 fn task(rule: &Rule, a: &Selected, occurrence: DateTime<Tz>, due: DateTime<Tz>) -> TaskRecord {
