@@ -3,7 +3,7 @@
 //! SQLite is the source of truth. A command loads the records it needs from `store`, builds this
 //! world, and writes every change to SQLite (one transaction) before it updates the world.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use bevy_ecs::prelude::{Entity, World};
 
@@ -13,7 +13,7 @@ use super::record::{AssetRecord, KindData};
 /// An ECS world of assets with an index from store id to entity.
 pub struct AssetWorld {
     pub world: World,
-    by_id: HashMap<i64, Entity>,
+    by_id: FxHashMap<i64, Entity>,
 }
 
 impl Default for AssetWorld {
@@ -26,13 +26,15 @@ impl AssetWorld {
     pub fn new() -> Self {
         AssetWorld {
             world: World::new(),
-            by_id: HashMap::new(),
+            by_id: FxHashMap::default(),
         }
     }
 
     /// Builds a world from stored records (each must carry its store id).
     pub fn from_records<'a>(records: impl IntoIterator<Item = &'a AssetRecord>) -> Self {
+        let records = records.into_iter();
         let mut w = Self::new();
+        w.by_id.reserve(records.size_hint().0);
         for r in records {
             w.spawn(r);
         }

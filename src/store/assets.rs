@@ -1,6 +1,6 @@
 //! The `assets` and `occupants` tables, and the row ↔ [`AssetRecord`] mapping.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use geo::Geometry;
@@ -521,6 +521,40 @@ impl Reader<'_> {
             .query_map(rusqlite::params_from_iter(args.iter()), from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         raw.into_iter().map(finish).collect()
+    }
+
+    /// Every asset (retired ones included) as the scheduler and the plan need it, in id order:
+    /// kind, zone, site state, species and genus, condition, heritage, box and row sizes,
+    /// plantings, areas, tags and the retired reason. The geometry is the anchor point and the
+    /// names, crown sizes and provenance are left empty: reading a million full rows (their
+    /// GeoJSON text, names and import stamps) costs several times as long.
+    pub fn assets_for_scheduling(&self) -> Result<Vec<AssetRecord>> {
+        let zone_names: HashMap<i64, String> = self
+            .conn
+            .prepare("SELECT id, name FROM zones")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        // The same column positions as COLUMNS, so `from_row` reads both; the skipped columns
+        // are NULL and the geometry is marked as a point (built from lon/lat).
+        let mut st = self.conn.prepare(
+            "SELECT a.id, a.ref, a.kind, a.zone_id, NULL, a.site_state, NULL, NULL, NULL, NULL,
+                '{\"type\":\"Point\"}', a.species, a.genus, NULL, NULL, NULL, NULL, NULL,
+                a.planted_on, a.condition, a.heritage_grade, a.box_count, a.box_length_m,
+                a.box_width_m, a.box_depth_m, a.planting, a.tree_count, a.plant, a.park_type,
+                a.water, a.area_m2, a.volume_m3, a.tags, NULL, NULL, NULL, NULL, a.retired_reason,
+                a.lon, a.lat
+             FROM assets a ORDER BY a.id",
+        )?;
+        // Sized up front: growing a vector of a million records copies it again and again.
+        let mut out = Vec::with_capacity(self.asset_count()?.max(0) as usize);
+        for rec in st.query_map([], |r| {
+            let (mut rec, _) = from_row(r)?;
+            rec.zone = zone_names.get(&rec.zone_id.unwrap_or_default()).cloned();
+            Ok(rec)
+        })? {
+            out.push(rec?);
+        }
+        Ok(out)
     }
 
     pub fn asset_by_ref(&self, asset_ref: &str) -> Result<Option<AssetRecord>> {

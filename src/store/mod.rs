@@ -25,7 +25,7 @@ pub use assets::{
 };
 pub use audit::AuditEntry;
 pub use coverage::{DateField, StressRow};
-pub use tasks::Upsert;
+pub use tasks::{StoredGenerated, Upsert};
 pub use water::{WaterCheck, WaterState};
 pub use weather::WeatherUpsert;
 
@@ -46,6 +46,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "20261128_0004_water",
         include_str!("migrations/20261128_0004_water.sql"),
+    ),
+    (
+        "20261128_0005_water_check_days",
+        include_str!("migrations/20261128_0005_water_check_days.sql"),
     ),
 ];
 
@@ -260,12 +264,13 @@ mod tests {
                 "20261127_0001_register",
                 "20261128_0002_tasks",
                 "20261128_0003_weather_ipm",
-                "20261128_0004_water"
+                "20261128_0004_water",
+                "20261128_0005_water_check_days"
             ]
         );
         drop(s);
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_versions().unwrap().len(), 4);
+        assert_eq!(s.schema_versions().unwrap().len(), 5);
         let mode: String = s
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -295,7 +300,7 @@ mod tests {
         drop(c);
         let s = Store::open(&old).unwrap();
         assert_eq!(page_size(&s), 4096);
-        assert_eq!(s.schema_versions().unwrap().len(), 4);
+        assert_eq!(s.schema_versions().unwrap().len(), 5);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::assign::{DayTask, assign_day};
 use super::record::{Crew, TaskFilter, TaskRecord, TaskState};
@@ -24,7 +25,7 @@ use crate::model::{AssetKind, AssetRecord};
 use crate::schedule::select::{Selected, select};
 use crate::schedule::{Rule, RuleSet, Trigger, apply_blackouts};
 use crate::science::MonthlyNormals;
-use crate::store::{AssetFilter, Store, StoreError, Upsert, WaterCheck};
+use crate::store::{Store, StoreError, StoredGenerated, WaterCheck};
 use crate::weather::{WeatherError, daily_series_in};
 
 use super::ipm_tasks::{PestInputs, pest_tasks, replanting_tasks};
@@ -259,15 +260,12 @@ pub fn run(
             eprintln!("timing: {what} at {:.3} s", clock.elapsed().as_secs_f64());
         }
     };
-    let records = store.read().assets(&AssetFilter {
-        include_retired: true,
-        ..Default::default()
-    })?;
-    let zone_of: HashMap<i64, String> = records
+    let records = store.read().assets_for_scheduling()?;
+    let zone_of: FxHashMap<i64, String> = records
         .iter()
         .map(|a| (a.id, a.zone.clone().unwrap_or_default()))
         .collect();
-    let retired: HashSet<i64> = records
+    let retired: FxHashSet<i64> = records
         .iter()
         .filter(|a| a.retired.is_some())
         .map(|a| a.id)
@@ -285,17 +283,23 @@ pub fn run(
     lap("planned");
     let today = cal.today;
     let mut summary = RunSummary::default();
-    let by_id: HashMap<i64, &AssetRecord> = records.iter().map(|a| (a.id, a)).collect();
-    store.write(|tx| -> Result<(), GenerateError> {
+    let by_id: FxHashMap<i64, &AssetRecord> = records.iter().map(|a| (a.id, a)).collect();
+    let outcome = store.write(|tx| -> Result<(), GenerateError> {
         planned.extend(weather_triggers(
             tx, rules, &mut world, &by_id, cal, from, to,
         )?);
         for c in crews {
             tx.upsert_crew(c)?;
         }
-        let mut produced: HashSet<i64> = HashSet::with_capacity(planned.len());
         // Rules with `single_open`: an asset with an open task of the rule gets no new one.
-        let mut busy: HashSet<(String, i64)> = HashSet::new();
+        let mut produced: HashSet<i64> = HashSet::with_capacity(planned.len());
+        let mut busy: HashSet<(&str, i64)> = HashSet::new();
+        let single: HashSet<&str> = rules
+            .rules
+            .iter()
+            .filter(|r| r.single_open)
+            .map(|r| r.id.as_str())
+            .collect();
         for rule in rules.rules.iter().filter(|r| r.single_open) {
             let open = tx.read().tasks(&TaskFilter {
                 state: Some(TaskState::Open),
@@ -304,37 +308,47 @@ pub fn run(
             })?;
             for t in open {
                 produced.insert(t.id);
-                busy.insert((rule.id.clone(), t.asset_id));
+                busy.insert((rule.id.as_str(), t.asset_id));
             }
         }
-        let single: HashSet<&str> = rules
-            .rules
-            .iter()
-            .filter(|r| r.single_open)
-            .map(|r| r.id.as_str())
-            .collect();
-        for t in &planned {
-            if let Some(rule) = t.rule_id.as_deref().filter(|r| single.contains(r))
-                && !busy.insert((rule.to_string(), t.asset_id))
+        // What is stored of each planned task. Nothing is written yet: each task is written
+        // once, with its crew and day, after the assignment below.
+        let mut keep: Vec<(usize, Option<StoredGenerated>)> = Vec::with_capacity(planned.len());
+        for (i, t) in planned.iter().enumerate() {
+            if let Some(rule) = t.rule_id.as_deref().and_then(|r| single.get(r))
+                && !busy.insert((rule, t.asset_id))
             {
                 continue;
             }
-            let (id, what) = tx.upsert_generated(t)?;
-            produced.insert(id);
-            match what {
-                Upsert::Created => summary.created += 1,
-                Upsert::Updated => summary.updated += 1,
-                Upsert::Unchanged => summary.unchanged += 1,
-                Upsert::Closed => summary.closed_kept += 1,
+            match tx.read().find_generated(t)? {
+                None => {
+                    summary.created += 1;
+                    keep.push((i, None));
+                }
+                Some(s) if s.state != "open" => {
+                    produced.insert(s.id);
+                    summary.closed_kept += 1;
+                }
+                Some(s) => {
+                    produced.insert(s.id);
+                    if s.differs_from(t) {
+                        summary.updated += 1;
+                    } else {
+                        summary.unchanged += 1;
+                    }
+                    keep.push((i, Some(s)));
+                }
             }
         }
-        lap("upserted");
+        lap("matched");
         // Stale open tasks from today on.
         let horizon_from = from.max(today);
+        let mut cancelled: HashSet<i64> = HashSet::new();
         for (id, asset_id, generated) in tx.read().open_task_keys(horizon_from, to)? {
             if retired.contains(&asset_id) {
                 tx.close_task(id, TaskState::Cancelled, Some("asset_retired"), None)?;
                 summary.cancelled_retired += 1;
+                cancelled.insert(id);
             } else if generated && !produced.contains(&id) {
                 tx.close_task(
                     id,
@@ -343,29 +357,91 @@ pub fn run(
                     Some("no longer produced by the rules"),
                 )?;
                 summary.cancelled_rule_changed += 1;
+                cancelled.insert(id);
             }
         }
         lap("stale swept");
-        // Crew assignment, day by day; overflow carries into the next day. The open tasks of the
-        // range (and the week after, where overflow may land) are loaded once; each task's final
-        // crew and day are written once.
+        // Crew assignment, day by day; overflow carries into the next day. The open tasks of
+        // the range (and the week after, where overflow may land) are the planned ones and the
+        // stored ones the rules did not produce (reports, tasks of earlier runs).
         let stored_crews = tx.read().crews()?;
         let last_day = to + Duration::days(7);
-        let open = tx.read().tasks(&TaskFilter {
-            from: Some(from),
-            to: Some(last_day),
-            state: Some(TaskState::Open),
-            ..Default::default()
-        })?;
-        lap("open tasks loaded");
-        let mut by_day: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
-        for (i, t) in open.iter().enumerate() {
-            by_day.entry(t.due_date).or_default().push(i);
+        let mut units: Vec<Unit> = Vec::with_capacity(keep.len());
+        let mut next_id = tx.read().max_task_id()?;
+        let mut planned_open: HashSet<i64> = HashSet::new();
+        for (k, (i, stored)) in keep.iter().enumerate() {
+            let t = &planned[*i];
+            let unit = match stored {
+                None => {
+                    next_id += 1;
+                    Unit {
+                        order_id: next_id,
+                        task: UnitTask::Planned(k),
+                        due_date: t.due_date,
+                        due_at: t.due_at.to_rfc3339(),
+                        crew: None,
+                        moved_from: t.moved_from,
+                    }
+                }
+                Some(s) => {
+                    planned_open.insert(s.id);
+                    // Only a new due time resets a planned day moved by overflow.
+                    let reset = s.due_at != t.due_at.to_rfc3339();
+                    Unit {
+                        order_id: s.id,
+                        task: UnitTask::Planned(k),
+                        due_date: if reset { t.due_date } else { s.due_date },
+                        due_at: t.due_at.to_rfc3339(),
+                        crew: s.crew.clone(),
+                        moved_from: if reset { t.moved_from } else { s.moved_from },
+                    }
+                }
+            };
+            units.push(unit);
         }
-        // Final placement of each task: (crew, day, moved from).
-        let mut placed: HashMap<usize, (Option<String>, NaiveDate, Option<NaiveDate>)> =
-            HashMap::new();
-        let mut moved: BTreeMap<i64, Moved> = BTreeMap::new();
+        let others: Vec<TaskRecord> = tx
+            .read()
+            .tasks(&TaskFilter {
+                from: Some(from),
+                to: Some(last_day),
+                state: Some(TaskState::Open),
+                ..Default::default()
+            })?
+            .into_iter()
+            .filter(|t| !planned_open.contains(&t.id) && !cancelled.contains(&t.id))
+            .collect();
+        for (k, t) in others.iter().enumerate() {
+            units.push(Unit {
+                order_id: t.id,
+                task: UnitTask::Stored(k),
+                due_date: t.due_date,
+                due_at: t.due_at.to_rfc3339(),
+                crew: t.crew.clone(),
+                moved_from: t.moved_from,
+            });
+        }
+        // The order the day lists have always used: day, crew, due time, id.
+        units.sort_by(|a, b| {
+            (a.due_date, &a.crew, &a.due_at, a.order_id)
+                .cmp(&(b.due_date, &b.crew, &b.due_at, b.order_id))
+        });
+        let of = |u: &Unit| -> &TaskRecord {
+            match u.task {
+                UnitTask::Planned(k) => &planned[keep[k].0],
+                UnitTask::Stored(k) => &others[k],
+            }
+        };
+        lap("open tasks gathered");
+        let mut by_day: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
+        for (u, unit) in units.iter().enumerate() {
+            if unit.due_date >= from && unit.due_date <= last_day {
+                by_day.entry(unit.due_date).or_default().push(u);
+            }
+        }
+        // Final placement of each unit: (crew, day, moved from).
+        type Placed = (Option<String>, NaiveDate, Option<NaiveDate>);
+        let mut placed: Vec<Option<Placed>> = vec![None; units.len()];
+        let mut moved: BTreeMap<usize, (String, NaiveDate, NaiveDate)> = BTreeMap::new();
         let mut carried: Vec<usize> = Vec::new();
         let mut day = from;
         while day <= last_day {
@@ -376,10 +452,10 @@ pub fn run(
             todays.append(&mut carried);
             let day_tasks: Vec<DayTask> = todays
                 .iter()
-                .map(|&i| {
-                    let t = &open[i];
+                .map(|&u| {
+                    let t = of(&units[u]);
                     DayTask {
-                        id: i as i64,
+                        id: u as i64,
                         zone: zone_of.get(&t.asset_id).cloned().unwrap_or_default(),
                         skill: t.skill.clone(),
                         minutes: t.minutes,
@@ -388,59 +464,139 @@ pub fn run(
                 })
                 .collect();
             for p in assign_day(&day_tasks, &stored_crews) {
-                let i = p.task_id as usize;
-                let t = &open[i];
+                let u = p.task_id as usize;
+                let t = of(&units[u]);
                 match (&p.crew, p.overflow) {
                     (None, _) => {
                         summary.unassigned += 1;
-                        placed.insert(i, (None, day, None));
+                        placed[u] = Some((None, day, None));
                     }
                     (Some(c), false) => {
                         *summary.hours.entry((day, c.clone())).or_default() += t.minutes / 60.0;
-                        let from_day = placed.get(&i).and_then(|p| p.2);
-                        placed.insert(i, (Some(c.clone()), day, from_day));
+                        let from_day = placed[u].as_ref().and_then(|p| p.2);
+                        placed[u] = Some((Some(c.clone()), day, from_day));
                     }
                     (Some(c), true) => {
                         let next = day + Duration::days(1);
-                        let first = placed
-                            .get(&i)
+                        let first = placed[u]
+                            .as_ref()
                             .and_then(|p| p.2)
-                            .or(t.moved_from)
+                            .or(units[u].moved_from)
                             .unwrap_or(day);
-                        placed.insert(i, (Some(c.clone()), next, Some(first)));
-                        carried.push(i);
+                        placed[u] = Some((Some(c.clone()), next, Some(first)));
+                        carried.push(u);
                         moved
-                            .entry(t.id)
-                            .and_modify(|m| m.to = next)
-                            .or_insert_with(|| Moved {
-                                task_id: t.id,
-                                asset_ref: t.asset_ref.clone(),
-                                task_type: t.task_type.clone(),
-                                crew: c.clone(),
-                                from: day,
-                                to: next,
-                            });
+                            .entry(u)
+                            .and_modify(|m| m.2 = next)
+                            .or_insert_with(|| (c.clone(), day, next));
                     }
                 }
             }
             day += Duration::days(1);
         }
         lap("placed");
-        for (i, (crew, day, moved_from)) in placed {
-            let t = &open[i];
-            if t.crew != crew
-                || t.due_date != day
-                || moved_from.is_some_and(|m| t.moved_from != Some(m))
-            {
-                tx.assign_task(t.id, crew.as_deref(), day, moved_from)?;
+        // Write: new tasks inserted with their crew and day, in the order the rules produced
+        // them; changed ones updated; placements that changed recorded.
+        let mut unit_of_planned: Vec<Option<usize>> = vec![None; keep.len()];
+        for (u, unit) in units.iter().enumerate() {
+            if let UnitTask::Planned(k) = unit.task {
+                unit_of_planned[k] = Some(u);
             }
         }
-        summary.moved = moved.into_values().collect();
-        lap("assigned");
+        let mut ids: Vec<i64> = vec![0; units.len()];
+        for (k, (i, stored)) in keep.iter().enumerate() {
+            let Some(u) = unit_of_planned[k] else {
+                continue;
+            };
+            let t = &planned[*i];
+            match stored {
+                None => {
+                    let id = match &placed[u] {
+                        Some((crew, day, moved_from)) => {
+                            let mut t = t.clone();
+                            t.crew = crew.clone();
+                            t.due_date = *day;
+                            t.moved_from = moved_from.or(t.moved_from);
+                            tx.insert_task(&t)?
+                        }
+                        None => tx.insert_task(t)?,
+                    };
+                    ids[u] = id;
+                }
+                Some(s) => {
+                    ids[u] = s.id;
+                    if s.differs_from(t) {
+                        tx.update_generated(s.id, t)?;
+                    }
+                }
+            }
+        }
+        for (u, unit) in units.iter().enumerate() {
+            if let UnitTask::Stored(k) = unit.task {
+                ids[u] = others[k].id;
+            }
+            let Some((crew, day, moved_from)) = &placed[u] else {
+                continue;
+            };
+            let newly_inserted = matches!(unit.task, UnitTask::Planned(k) if keep[k].1.is_none());
+            if !newly_inserted
+                && (unit.crew != *crew
+                    || unit.due_date != *day
+                    || moved_from.is_some_and(|m| unit.moved_from != Some(m)))
+            {
+                tx.assign_task(ids[u], crew.as_deref(), *day, *moved_from)?;
+            }
+        }
+        summary.moved = moved
+            .into_iter()
+            .map(|(u, (crew, from_day, to_day))| {
+                let t = of(&units[u]);
+                Moved {
+                    task_id: ids[u],
+                    asset_ref: by_id
+                        .get(&t.asset_id)
+                        .map(|a| a.asset_ref.clone())
+                        .unwrap_or_else(|| t.asset_ref.clone()),
+                    task_type: t.task_type.clone(),
+                    crew,
+                    from: from_day,
+                    to: to_day,
+                }
+            })
+            .collect();
+        summary.moved.sort_by_key(|m| m.task_id);
+        lap("written");
         Ok(())
-    })?;
+    });
     lap("committed");
+    // A million records and their world take a good part of a second to free; the process
+    // needs none of it any more, so another thread frees it while the summary is printed.
+    drop(by_id);
+    let _ = std::thread::Builder::new()
+        .name("free-run".into())
+        .spawn(move || drop((records, world, planned)));
+    outcome?;
     Ok(summary)
+}
+
+/// A task the day-by-day assignment places: one the rules planned (an index into the kept
+/// planned tasks) or an open one already stored that they did not produce.
+#[derive(Debug, Clone, Copy)]
+enum UnitTask {
+    Planned(usize),
+    Stored(usize),
+}
+
+/// An open task of the assignment window, as it stands before the assignment.
+#[derive(Debug, Clone)]
+struct Unit {
+    /// Its id, or the id its insert will get: orders ties like the stored day lists.
+    order_id: i64,
+    task: UnitTask,
+    due_date: NaiveDate,
+    due_at: String,
+    crew: Option<String>,
+    moved_from: Option<NaiveDate>,
 }
 
 /// Expands the water-need, pest-window and replanting rules inside the run's transaction: they
@@ -450,7 +606,7 @@ fn weather_triggers(
     tx: &mut crate::store::Tx<'_>,
     rules: &RuleSet,
     world: &mut AssetWorld,
-    records: &HashMap<i64, &AssetRecord>,
+    records: &FxHashMap<i64, &AssetRecord>,
     cal: &Calendar,
     from: NaiveDate,
     to: NaiveDate,
@@ -553,15 +709,11 @@ fn weather_triggers(
                     &previous,
                     &days,
                 );
-                for c in &outcome.checks {
-                    tx.insert_water_check(c)?;
-                }
+                tx.insert_water_checks(&outcome.checks)?;
                 for (a, d, dr) in &outcome.stress {
                     tx.insert_water_stress(*a, *d, *dr)?;
                 }
-                for (a, s) in &outcome.states {
-                    tx.set_water_state(*a, *s)?;
-                }
+                tx.set_water_states(&outcome.states)?;
                 out.extend(outcome.tasks);
             }
             Trigger::PestWindow { pest } => {

@@ -181,12 +181,12 @@ pub fn pest_tasks(p: &PestInputs<'_>) -> Vec<TaskRecord> {
 /// Replanting tasks of a rule in `[from, to]`: one per selected flower-box group on the set's
 /// date, with the seedlings it needs.
 #[allow(clippy::too_many_arguments)]
-pub fn replanting_tasks(
+pub fn replanting_tasks<S: std::hash::BuildHasher>(
     rule: &Rule,
     set: ReplantingSet,
     per_100_cm2: f64,
     boxes: &[Selected],
-    records: &HashMap<i64, &AssetRecord>,
+    records: &HashMap<i64, &AssetRecord, S>,
     series: &[WeatherDay],
     festivals: &[NaiveDate],
     tz: Tz,
