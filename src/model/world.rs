@@ -77,17 +77,26 @@ impl AssetWorld {
         // another archetype, which dominates building a world of a million trees.
         let mut kind_done = true;
         let mut e = match (&r.data, zone) {
-            (KindData::Tree(t), Some(zm)) => self.world.spawn((
-                base,
-                zm,
-                SiteStatus(r.site_state),
-                Species(t.species.clone()),
-                TreeSize {
-                    dbh_cm: t.dbh_cm,
-                    height_m: t.height_m,
-                    crown_m: t.crown_m,
-                },
-            )),
+            (KindData::Tree(t), Some(zm)) => {
+                let tree = (
+                    base,
+                    zm,
+                    SiteStatus(r.site_state),
+                    Species(t.species.clone()),
+                    TreeSize {
+                        dbh_cm: t.dbh_cm,
+                        height_m: t.height_m,
+                        crown_m: t.crown_m,
+                    },
+                );
+                // Most trees carry a condition and many a planting date: in the bundle too.
+                match (t.condition, t.planted) {
+                    (Some(c), Some(d)) => self.world.spawn((tree, Health(c), Planted(d))),
+                    (Some(c), None) => self.world.spawn((tree, Health(c))),
+                    (None, Some(d)) => self.world.spawn((tree, Planted(d))),
+                    (None, None) => self.world.spawn(tree),
+                }
+            }
             (KindData::FlowerBoxGroup(b), Some(zm)) => {
                 self.world
                     .spawn((base, zm, SiteStatus(r.site_state), Container(b.clone())))
@@ -124,12 +133,12 @@ impl AssetWorld {
                             crown_m: t.crown_m,
                         },
                     ));
-                }
-                if let Some(d) = t.planted {
-                    e.insert(Planted(d));
-                }
-                if let Some(c) = t.condition {
-                    e.insert(Health(c));
+                    if let Some(d) = t.planted {
+                        e.insert(Planted(d));
+                    }
+                    if let Some(c) = t.condition {
+                        e.insert(Health(c));
+                    }
                 }
                 if let Some(h) = t.heritage_grade {
                     e.insert(Heritage(h));
