@@ -82,13 +82,8 @@ impl Cmd {
 
     /// Plans, writes the outputs and returns them.
     pub fn execute(&self, ctx: &Ctx) -> anyhow::Result<Written> {
-        let timing = std::env::var_os("GREENWARD_TIMING").is_some();
-        let clock = std::time::Instant::now();
-        let lap = |what: &str| {
-            if timing {
-                eprintln!("timing: {what} at {:.3} s", clock.elapsed().as_secs_f64());
-            }
-        };
+        let laps = plan::Laps::start();
+        let lap = |what: &str| laps.lap(what);
         let spec = RawArgs {
             from: self.from,
             to: self.to,
@@ -115,6 +110,7 @@ impl Cmd {
             include_retired: true,
             ..Default::default()
         })?;
+        lap(&format!("{} assets read", records.len()));
         let last_completion: HashMap<(String, i64), NaiveDate> = store
             .read()
             .last_completions()?

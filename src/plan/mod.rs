@@ -4,7 +4,7 @@
 //!
 //! Owns: scenarios ([`scenario`]), the in-memory projection ([`project`]), the weekly tables
 //! with overload and levelling ([`weekly`]), the CSV/JSON/HTML outputs ([`report`]) and the
-//! plan charts ([`charts`]).
+//! plan charts ([`charts`]); step timings with `GREENWARD_TIMING` ([`Laps`]).
 //! Never: writes to the store. A plan reads the register, the rules and the last completions;
 //! it creates no task, moves no water balance and records no check.
 //!
@@ -17,16 +17,54 @@ pub mod report;
 pub mod scenario;
 pub mod weekly;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-pub use project::{Projected, SiteInputs, TreatmentRates};
+pub use project::{Projection, SiteInputs, Task, TreatmentRates};
 pub use scenario::{Scaling, ScenarioKind};
 pub use weekly::{CrewWeek, Weekly};
 
 use crate::science::MonthlyNormals;
+
+/// Reports on stderr, when `GREENWARD_TIMING` is set, the seconds since the first `Laps` of the
+/// process and the peak memory so far (Linux), step by step.
+pub struct Laps {
+    on: bool,
+}
+
+static LAPS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+impl Laps {
+    pub fn start() -> Laps {
+        LAPS_START.get_or_init(std::time::Instant::now);
+        Laps {
+            on: std::env::var_os("GREENWARD_TIMING").is_some(),
+        }
+    }
+
+    pub fn lap(&self, what: &str) {
+        if !self.on {
+            return;
+        }
+        let at = LAPS_START.get().map_or(0.0, |s| s.elapsed().as_secs_f64());
+        // VmHWM: the resident set's high-water mark.
+        let peak = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            })
+            .map(|kb| format!(", peak {} MB", kb / 1024))
+            .unwrap_or_default();
+        eprintln!("timing: {what} at {at:.3} s{peak}");
+    }
+}
 
 /// Seedlings the Barkhor office planted in 2025 (DOMAIN.md §1), the default comparison.
 pub const LAST_YEAR_SEEDLINGS: f64 = 120_000.0;
@@ -275,8 +313,10 @@ pub fn season_plan(
         spec.scaling
     };
     let sc = scenario::build(kind, normals, scaling, spec.from.year(), spec.to.year())?;
-    let tasks = project::project(site, &sc.days, spec.from, spec.to, &spec.rates)?;
-    let weekly = weekly::aggregate(&tasks, &site.crews, spec.from, spec.to, site.water_cart_l);
+    let laps = Laps::start();
+    let projection = project::project(site, &sc.days, spec.from, spec.to, &spec.rates)?;
+    let weekly = weekly::aggregate(&projection, &site.crews, site.water_cart_l);
+    laps.lap("weekly tables");
     let (rain_mm, peff_mm) = scenario::rain_between(&sc.days, spec.from, spec.to);
     let weather = match &sc.file {
         Some(f) => format!(
@@ -297,7 +337,8 @@ pub fn season_plan(
             sc.scaling.temp_shift_c
         ),
     };
-    let totals = totals(&tasks, &weekly, spec.last_year_seedlings);
+    let totals = totals(&projection, &weekly, spec.last_year_seedlings);
+    drop(projection);
     let worst_week = weekly
         .crews
         .iter()
@@ -335,32 +376,44 @@ pub fn season_plan(
     })
 }
 
-fn totals(tasks: &[Projected], w: &Weekly, last_year: f64) -> Totals {
+fn totals(p: &Projection, w: &Weekly, last_year: f64) -> Totals {
+    let x = &p.tally;
     let mut t = Totals {
-        tasks: tasks.len(),
+        tasks: p.tasks.len(),
         seedlings_last_year: last_year,
+        waterings: x.waterings,
+        water_l: x.water_l,
+        scouting_visits: x.scouting_visits,
+        expected_treatments: x.expected_treatments,
+        spray_mix_l: x.spray_mix_l,
+        spray_mix_l_by_product: x.spray_mix_l_by_product.clone(),
+        replanting_box_groups: x.replanting_box_groups,
+        replanting_boxes: x.replanting_boxes,
+        seedlings: x.seedlings,
         ..Totals::default()
     };
-    for p in tasks {
-        t.hours += p.hours();
-        *t.hours_by_task_type.entry(p.task_type.clone()).or_default() += p.hours();
-        *t.hours_by_crew.entry(p.crew.clone()).or_default() += p.hours();
-        if p.water_l > 0.0 {
-            t.waterings += 1;
-            t.water_l += p.water_l;
-        }
-        t.scouting_visits += p.scouting as usize;
-        t.expected_treatments += p.treatments;
-        t.spray_mix_l += p.spray_mix_l;
-        if let Some(prod) = &p.product {
-            *t.spray_mix_l_by_product.entry(prod.clone()).or_default() += p.spray_mix_l;
-        }
-        if p.set.is_some() {
-            t.replanting_box_groups += 1;
-            t.replanting_boxes += p.boxes;
-            t.seedlings += p.seedlings;
-        }
+    // Summed in task order, per index, then named.
+    let mut by_type = vec![0.0f64; p.task_types.len()];
+    let mut by_crew = vec![0.0f64; p.crews.len()];
+    let mut seen_type = vec![false; p.task_types.len()];
+    let mut seen_crew = vec![false; p.crews.len()];
+    for task in &p.tasks {
+        let h = task.hours();
+        let ty = p.kind_of(task).task_type as usize;
+        t.hours += h;
+        by_type[ty] += h;
+        seen_type[ty] = true;
+        by_crew[task.crew as usize] += h;
+        seen_crew[task.crew as usize] = true;
     }
+    t.hours_by_task_type = (0..by_type.len())
+        .filter(|&i| seen_type[i])
+        .map(|i| (p.task_types.get(i as u32).to_string(), by_type[i]))
+        .collect();
+    t.hours_by_crew = (0..by_crew.len())
+        .filter(|&i| seen_crew[i])
+        .map(|i| (p.crews.get(i as u32).to_string(), by_crew[i]))
+        .collect();
     t.cart_trips = w.water.iter().map(|r| r.cart_trips).sum();
     t.overloaded_crew_weeks = w.crews.iter().filter(|c| c.overloaded).count();
     t.overloaded_crew_weeks_after_levelling = w

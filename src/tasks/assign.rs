@@ -6,6 +6,8 @@
 //! # Units
 //! `minutes` per task; crew capacity in hours per day.
 
+use std::collections::HashMap;
+
 use super::record::Crew;
 
 /// A task to place on a day.
@@ -30,8 +32,71 @@ pub struct Placement {
 
 /// Places one day's tasks on the crews.
 pub fn assign_day(tasks: &[DayTask], crews: &[Crew]) -> Vec<Placement> {
+    // Candidates per (zone, skill), computed once: a city has hundreds of crews and
+    // hundreds of thousands of tasks a day.
+    let mut groups: HashMap<(&str, Option<&str>), usize> = HashMap::new();
+    let mut candidates: Vec<Vec<usize>> = Vec::new();
+    let grouped: Vec<GroupTask> = tasks
+        .iter()
+        .map(|t| {
+            let group = *groups
+                .entry((t.zone.as_str(), t.skill.as_deref()))
+                .or_insert_with(|| {
+                    candidates.push(
+                        (0..crews.len())
+                            .filter(|&i| crews[i].covers(&t.zone, t.skill.as_deref()))
+                            .collect(),
+                    );
+                    candidates.len() - 1
+                });
+            GroupTask {
+                id: t.id,
+                group,
+                minutes: t.minutes,
+                priority: t.priority,
+            }
+        })
+        .collect();
+    assign_day_grouped(&grouped, crews, &candidates)
+        .into_iter()
+        .map(|p| Placement {
+            task_id: p.task_id,
+            crew: p.crew.map(|i| crews[i].name.clone()),
+            overflow: p.overflow,
+        })
+        .collect()
+}
+
+/// A task to place whose zone and skill the caller has reduced to a group, with the crews that
+/// cover each group worked out once (a seasonal plan places tens of millions of tasks).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroupTask {
+    pub id: i64,
+    /// Index into the `candidates` of [`assign_day_grouped`].
+    pub group: usize,
+    pub minutes: f64,
+    pub priority: u8,
+}
+
+/// Where a grouped task went.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroupPlacement {
+    pub task_id: i64,
+    /// Index into the crews; `None` when no crew covers the group.
+    pub crew: Option<usize>,
+    /// The crew was full: the task moves to the next day.
+    pub overflow: bool,
+}
+
+/// [`assign_day`] on grouped tasks: `candidates[group]` lists, in ascending order, the crews
+/// that cover the group's zone and skill.
+pub fn assign_day_grouped(
+    tasks: &[GroupTask],
+    crews: &[Crew],
+    candidates: &[Vec<usize>],
+) -> Vec<GroupPlacement> {
     let mut load_h = vec![0.0f64; crews.len()];
-    let mut order: Vec<&DayTask> = tasks.iter().collect();
+    let mut order: Vec<&GroupTask> = tasks.iter().collect();
     order.sort_by(|a, b| {
         a.priority
             .cmp(&b.priority)
@@ -39,24 +104,14 @@ pub fn assign_day(tasks: &[DayTask], crews: &[Crew]) -> Vec<Placement> {
             .then(a.id.cmp(&b.id))
     });
     let mut out = Vec::with_capacity(tasks.len());
-    // Candidates per (zone, skill), computed once: a city has hundreds of crews and
-    // hundreds of thousands of tasks a day.
-    let mut candidates_of: std::collections::HashMap<(&str, Option<&str>), Vec<usize>> =
-        std::collections::HashMap::new();
     for t in order {
-        let candidates = candidates_of
-            .entry((t.zone.as_str(), t.skill.as_deref()))
-            .or_insert_with(|| {
-                (0..crews.len())
-                    .filter(|&i| crews[i].covers(&t.zone, t.skill.as_deref()))
-                    .collect()
-            });
+        let candidates = &candidates[t.group];
         let share = |i: usize| load_h[i] / crews[i].hours_per_day.max(1e-9);
         let Some(&best) = candidates
             .iter()
             .min_by(|&&a, &&b| share(a).total_cmp(&share(b)).then(a.cmp(&b)))
         else {
-            out.push(Placement {
+            out.push(GroupPlacement {
                 task_id: t.id,
                 crew: None,
                 overflow: false,
@@ -73,15 +128,15 @@ pub fn assign_day(tasks: &[DayTask], crews: &[Crew]) -> Vec<Placement> {
         match with_room {
             Some(i) => {
                 load_h[i] += hours;
-                out.push(Placement {
+                out.push(GroupPlacement {
                     task_id: t.id,
-                    crew: Some(crews[i].name.clone()),
+                    crew: Some(i),
                     overflow: false,
                 });
             }
-            None => out.push(Placement {
+            None => out.push(GroupPlacement {
                 task_id: t.id,
-                crew: Some(crews[best].name.clone()),
+                crew: Some(best),
                 overflow: true,
             }),
         }
@@ -149,5 +204,63 @@ mod tests {
         assert!(!get(1).overflow && !get(2).overflow);
         assert_eq!(get(4).crew.as_deref(), Some("gardeners"));
         assert_eq!(get(5).crew, None, "nobody covers the park");
+    }
+
+    #[test]
+    fn grouped_placement_is_the_same_as_by_zone_and_skill() {
+        let crews = [
+            crew("a", &["sq", "park"], &["watering"], 1.0),
+            crew("b", &["sq"], &["watering", "spraying"], 1.5),
+            crew("c", &[], &["spraying"], 0.5),
+        ];
+        let spec = [
+            ("sq", "watering"),
+            ("park", "watering"),
+            ("sq", "spraying"),
+            ("street", "spraying"),
+            ("street", "watering"),
+        ];
+        let tasks: Vec<DayTask> = (0..40)
+            .map(|i| {
+                let (zone, skill) = spec[i % spec.len()];
+                task(
+                    i as i64,
+                    zone,
+                    skill,
+                    10.0 + (i % 7) as f64 * 5.0,
+                    (i % 3) as u8 + 1,
+                )
+            })
+            .collect();
+        let candidates: Vec<Vec<usize>> = spec
+            .iter()
+            .map(|(z, s)| {
+                (0..crews.len())
+                    .filter(|&i| crews[i].covers(z, Some(s)))
+                    .collect()
+            })
+            .collect();
+        let grouped: Vec<GroupTask> = tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| GroupTask {
+                id: t.id,
+                group: i % spec.len(),
+                minutes: t.minutes,
+                priority: t.priority,
+            })
+            .collect();
+        let by_name: Vec<(i64, Option<String>, bool)> = assign_day(&tasks, &crews)
+            .into_iter()
+            .map(|p| (p.task_id, p.crew, p.overflow))
+            .collect();
+        let by_group: Vec<(i64, Option<String>, bool)> =
+            assign_day_grouped(&grouped, &crews, &candidates)
+                .into_iter()
+                .map(|p| (p.task_id, p.crew.map(|i| crews[i].name.clone()), p.overflow))
+                .collect();
+        assert_eq!(by_name, by_group);
+        assert!(by_name.iter().any(|p| p.2), "some overflow");
+        assert!(by_name.iter().any(|p| p.1.is_none()), "some unassigned");
     }
 }

@@ -66,122 +66,210 @@ pub fn check_rule(
     days: &HashMap<NaiveDate, NeedDay>,
 ) -> NeedOutcome {
     let mut out = NeedOutcome::default();
-    let raw = bucket.raw_mm();
-    let Some(first) = checks.first() else {
-        return out;
+    let checks = NeedChecks {
+        rule,
+        bucket,
+        assets,
+        checks,
+        spinup,
+        states,
+        previous,
+        days,
     };
-    for a in assets {
-        let id = a.selected.asset_id;
-        let units = a.selected.units.max(1.0);
-        let known = states.get(&id).copied();
-        let spin: &[DateTime<Tz>] = if known.is_some() { &[] } else { spinup };
-        let mut state = known.unwrap_or(WaterState {
-            depletion_mm: 0.0,
-            as_of: spin.first().unwrap_or(first).date_naive() - Duration::days(1),
-        });
-        let mut changed = false;
-        let n_spin = spin.len();
-        // Rain since the bucket was last refilled, and its wettest day: what made the difference
-        // when a check finds no need.
-        let mut rain_since_refill = 0.0;
-        let mut wettest: Option<(NaiveDate, f64)> = None;
-        for (i, occ) in spin.iter().chain(checks).enumerate() {
-            let silent = i < n_spin;
-            let d = occ.date_naive();
-            if d <= state.as_of {
-                // Already checked: the task it made (if any) is produced again, unchanged.
-                if let Some(c) = previous.get(&(id, d)).filter(|c| c.task_created) {
-                    out.tasks
-                        .push(watering_task(rule, bucket, id, *occ, c.depletion_mm, units));
+    checks.run(true, &mut |e| match e {
+        NeedEvent::Watering {
+            asset_id,
+            at,
+            depletion_mm,
+            units,
+        } => out.tasks.push(watering_task(
+            rule,
+            bucket,
+            asset_id,
+            at,
+            depletion_mm,
+            units,
+        )),
+        NeedEvent::Check(c) => out.checks.push(c),
+        NeedEvent::Stress(a, d, dr) => out.stress.push((a, d, dr)),
+        NeedEvent::State(a, s) => out.states.push((a, s)),
+    });
+    out
+}
+
+/// The inputs of [`check_rule`], for [`NeedChecks::run`].
+pub struct NeedChecks<'a> {
+    pub rule: &'a Rule,
+    pub bucket: &'a BucketParams,
+    pub assets: &'a [NeedAsset],
+    pub checks: &'a [DateTime<Tz>],
+    pub spinup: &'a [DateTime<Tz>],
+    pub states: &'a HashMap<i64, WaterState>,
+    pub previous: &'a HashMap<(i64, NaiveDate), WaterCheck>,
+    pub days: &'a HashMap<NaiveDate, NeedDay>,
+}
+
+/// What the checks find, in the order [`check_rule`] records it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NeedEvent {
+    /// A watering task (new, or made again by an earlier check) at check time `at`, for
+    /// `units` boxes or trees at `depletion_mm`: [`litres`] gives its water.
+    Watering {
+        asset_id: i64,
+        at: DateTime<Tz>,
+        depletion_mm: f64,
+        units: f64,
+    },
+    Check(WaterCheck),
+    Stress(i64, NaiveDate, f64),
+    State(i64, WaterState),
+}
+
+impl NeedChecks<'_> {
+    /// Runs the checks, handing each finding to `sink`. With `record` false only the waterings
+    /// are reported (no check records with their reasons, stress days or states): what a
+    /// projection needs, at a fraction of the cost.
+    pub fn run(&self, record: bool, sink: &mut dyn FnMut(NeedEvent)) {
+        let NeedChecks {
+            rule,
+            bucket,
+            assets,
+            checks,
+            spinup,
+            states,
+            previous,
+            days,
+        } = *self;
+        let raw = bucket.raw_mm();
+        let Some(first) = checks.first() else {
+            return;
+        };
+        for a in assets {
+            let id = a.selected.asset_id;
+            let units = a.selected.units.max(1.0);
+            let known = states.get(&id).copied();
+            let spin: &[DateTime<Tz>] = if known.is_some() { &[] } else { spinup };
+            let mut state = known.unwrap_or(WaterState {
+                depletion_mm: 0.0,
+                as_of: spin.first().unwrap_or(first).date_naive() - Duration::days(1),
+            });
+            let mut changed = false;
+            let n_spin = spin.len();
+            // Rain since the bucket was last refilled, and its wettest day: what made the
+            // difference when a check finds no need.
+            let mut rain_since_refill = 0.0;
+            let mut wettest: Option<(NaiveDate, f64)> = None;
+            for (i, occ) in spin.iter().chain(checks).enumerate() {
+                let silent = i < n_spin;
+                let d = occ.date_naive();
+                if d <= state.as_of {
+                    // Already checked: the task it made (if any) is produced again, unchanged.
+                    if let Some(c) = previous.get(&(id, d)).filter(|c| c.task_created) {
+                        sink(NeedEvent::Watering {
+                            asset_id: id,
+                            at: *occ,
+                            depletion_mm: c.depletion_mm,
+                            units,
+                        });
+                    }
+                    continue;
                 }
-                continue;
-            }
-            let mut dr = state.depletion_mm;
-            let mut x = state.as_of + Duration::days(1);
-            while x <= d {
-                let Some(w) = days.get(&x) else { break };
-                let peff = w.peff_mm * bucket.rain_exposure;
-                rain_since_refill += peff;
-                if peff > 0.0 && wettest.is_none_or(|(_, r)| w.rain_mm > r) {
-                    wettest = Some((x, w.rain_mm));
+                let mut dr = state.depletion_mm;
+                let mut x = state.as_of + Duration::days(1);
+                while x <= d {
+                    let Some(w) = days.get(&x) else { break };
+                    let peff = w.peff_mm * bucket.rain_exposure;
+                    rain_since_refill += peff;
+                    if peff > 0.0 && wettest.is_none_or(|(_, r)| w.rain_mm > r) {
+                        wettest = Some((x, w.rain_mm));
+                    }
+                    dr = step(dr, peff, w.et0_mm * bucket.kl, bucket.taw_mm);
+                    if record && !silent && x < d && dr > raw {
+                        sink(NeedEvent::Stress(id, x, dr));
+                    }
+                    x += Duration::days(1);
                 }
-                dr = step(dr, peff, w.et0_mm * bucket.kl, bucket.taw_mm);
-                if !silent && x < d && dr > raw {
-                    out.stress.push((id, x, dr));
+                let tmin = days.get(&d).map(|w| w.tmin_c).unwrap_or(f64::NAN);
+                if silent {
+                    // Spin-up: watered when due, nothing recorded.
+                    if dr >= raw && !(a.container && tmin < 0.0) {
+                        dr = 0.0;
+                        rain_since_refill = 0.0;
+                        wettest = None;
+                    }
+                    state = WaterState {
+                        depletion_mm: dr,
+                        as_of: d,
+                    };
+                    continue;
                 }
-                x += Duration::days(1);
-            }
-            let tmin = days.get(&d).map(|w| w.tmin_c).unwrap_or(f64::NAN);
-            if silent {
-                // Spin-up: watered when due, nothing recorded.
-                if dr >= raw && !(a.container && tmin < 0.0) {
+                let frost = a.container && tmin < 0.0;
+                let created = !frost && dr >= raw;
+                if record {
+                    let (litres, reason) = if frost {
+                        (
+                            None,
+                            format!(
+                                "frost guard: minimum {tmin:.1} °C on {d}; tender plants are not watered (depletion {dr:.1} of {raw:.1} mm)"
+                            ),
+                        )
+                    } else if created {
+                        let l = litres(dr, bucket, units);
+                        (
+                            Some(l),
+                            format!("depletion {dr:.1} of {raw:.1} mm: watering {l:.1} L"),
+                        )
+                    } else {
+                        match wettest {
+                            Some((day, rain)) if dr + rain_since_refill >= raw => (
+                                None,
+                                format!(
+                                    "rain {rain:.1} mm on {day} covered the need (depletion {dr:.1} of {raw:.1} mm)"
+                                ),
+                            ),
+                            _ => (None, format!("depletion {dr:.1} of {raw:.1} mm")),
+                        }
+                    };
+                    sink(NeedEvent::Check(WaterCheck {
+                        rule_id: rule.id.clone(),
+                        asset_id: id,
+                        check_date: d,
+                        depletion_mm: dr,
+                        raw_mm: raw,
+                        litres,
+                        task_created: created,
+                        reason,
+                    }));
+                }
+                if created {
+                    sink(NeedEvent::Watering {
+                        asset_id: id,
+                        at: *occ,
+                        depletion_mm: dr,
+                        units,
+                    });
                     dr = 0.0;
                     rain_since_refill = 0.0;
                     wettest = None;
+                } else if dr > raw && record {
+                    sink(NeedEvent::Stress(id, d, dr));
                 }
                 state = WaterState {
                     depletion_mm: dr,
                     as_of: d,
                 };
-                continue;
+                changed = true;
             }
-            let (created, litres, reason) = if a.container && tmin < 0.0 {
-                (
-                    false,
-                    None,
-                    format!(
-                        "frost guard: minimum {tmin:.1} °C on {d}; tender plants are not watered (depletion {dr:.1} of {raw:.1} mm)"
-                    ),
-                )
-            } else if dr >= raw {
-                let l = litres(dr, bucket, units);
-                (
-                    true,
-                    Some(l),
-                    format!("depletion {dr:.1} of {raw:.1} mm: watering {l:.1} L"),
-                )
-            } else {
-                match wettest {
-                    Some((day, rain)) if dr + rain_since_refill >= raw => (
-                        false,
-                        None,
-                        format!(
-                            "rain {rain:.1} mm on {day} covered the need (depletion {dr:.1} of {raw:.1} mm)"
-                        ),
-                    ),
-                    _ => (false, None, format!("depletion {dr:.1} of {raw:.1} mm")),
-                }
-            };
-            out.checks.push(WaterCheck {
-                rule_id: rule.id.clone(),
-                asset_id: id,
-                check_date: d,
-                depletion_mm: dr,
-                raw_mm: raw,
-                litres,
-                task_created: created,
-                reason,
-            });
-            if created {
-                out.tasks
-                    .push(watering_task(rule, bucket, id, *occ, dr, units));
-                dr = 0.0;
-                rain_since_refill = 0.0;
-                wettest = None;
-            } else if dr > raw {
-                out.stress.push((id, d, dr));
+            if changed && record {
+                sink(NeedEvent::State(id, state));
             }
-            state = WaterState {
-                depletion_mm: dr,
-                as_of: d,
-            };
-            changed = true;
-        }
-        if changed {
-            out.states.push((id, state));
         }
     }
-    out
+}
+
+/// The water of a watering task as its detail records it: litres to one decimal.
+pub fn watering_litres(b: &BucketParams, depletion_mm: f64, units: f64) -> f64 {
+    (litres(depletion_mm, b, units) * 10.0).round() / 10.0
 }
 
 /// Litres for `units` boxes or trees at depletion `dr`: dr × wetted area / efficiency each.
@@ -197,7 +285,6 @@ fn watering_task(
     dr: f64,
     units: f64,
 ) -> TaskRecord {
-    let l = litres(dr, b, units);
     let minutes = rule.minutes_per_asset * units;
     let mut t = TaskRecord::new(
         asset_id,
@@ -211,7 +298,7 @@ fn watering_task(
     t.priority = rule.priority;
     t.detail = Some(
         json!({
-            "water_l": (l * 10.0).round() / 10.0,
+            "water_l": watering_litres(b, dr, units),
             "depletion_mm": (dr * 100.0).round() / 100.0,
             "wetted_area_m2": b.wetted_area_m2 * units,
             "efficiency": b.efficiency,
