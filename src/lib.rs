@@ -17,4 +17,5 @@ pub mod site;
 pub mod store;
 pub mod synth;
 pub mod tasks;
+pub mod timing;
 pub mod weather;

@@ -4,7 +4,7 @@
 //!
 //! Owns: scenarios ([`scenario`]), the in-memory projection ([`project`]), the weekly tables
 //! with overload and levelling ([`weekly`]), the CSV/JSON/HTML outputs ([`report`]) and the
-//! plan charts ([`charts`]); step timings with `GREENWARD_TIMING` ([`Laps`]).
+//! plan charts ([`charts`]); step timings with `GREENWARD_TIMING` ([`crate::timing::Laps`]).
 //! Never: writes to the store. A plan reads the register, the rules and the last completions;
 //! it creates no task, moves no water balance and records no check.
 //!
@@ -31,40 +31,7 @@ pub use weekly::{CrewWeek, Weekly};
 
 use crate::science::MonthlyNormals;
 
-/// Reports on stderr, when `GREENWARD_TIMING` is set, the seconds since the first `Laps` of the
-/// process and the peak memory so far (Linux), step by step.
-pub struct Laps {
-    on: bool,
-}
-
-static LAPS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-
-impl Laps {
-    pub fn start() -> Laps {
-        LAPS_START.get_or_init(std::time::Instant::now);
-        Laps {
-            on: std::env::var_os("GREENWARD_TIMING").is_some(),
-        }
-    }
-
-    pub fn lap(&self, what: &str) {
-        if !self.on {
-            return;
-        }
-        let at = LAPS_START.get().map_or(0.0, |s| s.elapsed().as_secs_f64());
-        // VmHWM: the resident set's high-water mark.
-        let peak = std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find_map(|l| l.strip_prefix("VmHWM:"))
-                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            })
-            .map(|kb| format!(", peak {} MB", kb / 1024))
-            .unwrap_or_default();
-        eprintln!("timing: {what} at {at:.3} s{peak}");
-    }
-}
+pub use crate::timing::Laps;
 
 /// Seedlings the Barkhor office planted in 2025 (DOMAIN.md §1), the default comparison.
 pub const LAST_YEAR_SEEDLINGS: f64 = 120_000.0;

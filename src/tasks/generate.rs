@@ -253,13 +253,8 @@ pub fn run(
     if to < from {
         return Err(GenerateError::BadRange { from, to });
     }
-    let timing = std::env::var_os("GREENWARD_TIMING").is_some();
-    let clock = std::time::Instant::now();
-    let lap = |what: &str| {
-        if timing {
-            eprintln!("timing: {what} at {:.3} s", clock.elapsed().as_secs_f64());
-        }
-    };
+    let laps = crate::timing::Laps::start();
+    let lap = |what: &str| laps.lap(what);
     let records = store.read().assets_for_scheduling()?;
     let zone_of: FxHashMap<i64, String> = records
         .iter()
@@ -637,7 +632,9 @@ fn weather_triggers(
             .unwrap_or_default();
         return Err(GenerateError::NoNormals { rule });
     };
+    let laps = crate::timing::Laps::start();
     let states = tx.read().water_states()?;
+    laps.lap("water balances read");
     let year_start = NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from);
     // Balances older than a season restart full rather than replaying a year of weather.
     let oldest = states
@@ -699,6 +696,7 @@ fn weather_triggers(
                         )
                     })
                     .collect();
+                laps.lap("water need inputs");
                 let outcome = check_rule(
                     rule,
                     bucket,
@@ -709,11 +707,14 @@ fn weather_triggers(
                     &previous,
                     &days,
                 );
+                laps.lap("water need checked");
                 tx.insert_water_checks(&outcome.checks)?;
+                laps.lap("water checks stored");
                 for (a, d, dr) in &outcome.stress {
                     tx.insert_water_stress(*a, *d, *dr)?;
                 }
                 tx.set_water_states(&outcome.states)?;
+                laps.lap("water balances stored");
                 out.extend(outcome.tasks);
             }
             Trigger::PestWindow { pest } => {
