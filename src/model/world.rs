@@ -46,6 +46,23 @@ impl AssetWorld {
         self.by_id.get(&asset_id).copied()
     }
 
+    /// Makes room for `n` more assets in the id index.
+    pub fn reserve(&mut self, n: usize) {
+        self.by_id.reserve(n);
+    }
+
+    /// The reference of a stored asset in the world.
+    pub fn asset_ref(&self, asset_id: i64) -> Option<&str> {
+        let e = self.entity(asset_id)?;
+        self.world.get::<AssetRef>(e).map(|r| r.0.as_str())
+    }
+
+    /// The species of a tree or tree row in the world.
+    pub fn species(&self, asset_id: i64) -> Option<&crate::model::SpeciesInfo> {
+        let e = self.entity(asset_id)?;
+        self.world.get::<Species>(e).map(|s| &s.0)
+    }
+
     pub fn len(&self) -> usize {
         self.by_id.len()
     }
@@ -56,139 +73,174 @@ impl AssetWorld {
 
     /// Adds (or replaces) the entity of a record, composed of the components it has.
     pub fn spawn(&mut self, r: &AssetRecord) -> Entity {
+        // Only what the world keeps is copied (not the names or the provenance).
+        self.spawn_owned(AssetRecord {
+            id: r.id,
+            asset_ref: r.asset_ref.clone(),
+            names: Default::default(),
+            geometry: r.geometry.clone(),
+            zone: r.zone.clone(),
+            zone_id: r.zone_id,
+            site_state: r.site_state,
+            data: r.data.clone(),
+            tags: r.tags.clone(),
+            provenance: Default::default(),
+            retired: r.retired.clone(),
+        })
+    }
+
+    /// As [`AssetWorld::spawn`], moving the record's strings into the components: building a
+    /// world of a million trees straight from the rows copies and frees none of them.
+    pub fn spawn_owned(&mut self, r: AssetRecord) -> Entity {
         if let Some(old) = self.by_id.remove(&r.id) {
             self.world.despawn(old);
         }
         let (lon, lat) = r.anchor();
+        let kind = r.kind();
+        let AssetRecord {
+            id,
+            asset_ref,
+            geometry,
+            zone,
+            zone_id,
+            site_state,
+            data,
+            tags,
+            retired,
+            ..
+        } = r;
         let base = (
-            AssetId(r.id),
-            AssetRef(r.asset_ref.clone()),
-            Kind(r.kind()),
+            AssetId(id),
+            AssetRef(asset_ref),
+            Kind(kind),
             Location { lon, lat },
         );
-        let zone = match (&r.zone, r.zone_id) {
-            (Some(z), Some(zone_id)) => Some(ZoneMember {
-                zone_id,
-                zone: z.clone(),
-            }),
+        let zone = match (zone, zone_id) {
+            (Some(zone), Some(zone_id)) => Some(ZoneMember { zone_id, zone }),
             _ => None,
         };
         // The common shapes are spawned as one bundle: every later `insert` moves the entity to
         // another archetype, which dominates building a world of a million trees.
-        let mut kind_done = true;
-        let mut e = match (&r.data, zone) {
+        let (mut e, data) = match (data, zone) {
             (KindData::Tree(t), Some(zm)) => {
                 let tree = (
                     base,
                     zm,
-                    SiteStatus(r.site_state),
-                    Species(t.species.clone()),
+                    SiteStatus(site_state),
                     TreeSize {
                         dbh_cm: t.dbh_cm,
                         height_m: t.height_m,
                         crown_m: t.crown_m,
                     },
+                    Species(t.species),
                 );
                 // Most trees carry a condition and many a planting date: in the bundle too.
-                match (t.condition, t.planted) {
+                let e = match (t.condition, t.planted) {
                     (Some(c), Some(d)) => self.world.spawn((tree, Health(c), Planted(d))),
                     (Some(c), None) => self.world.spawn((tree, Health(c))),
                     (None, Some(d)) => self.world.spawn((tree, Planted(d))),
                     (None, None) => self.world.spawn(tree),
-                }
+                };
+                (e, Spawned::Tree(t.heritage_grade))
             }
             (KindData::FlowerBoxGroup(b), Some(zm)) => {
-                self.world
-                    .spawn((base, zm, SiteStatus(r.site_state), Container(b.clone())))
+                let planted = b.planted;
+                let e = self
+                    .world
+                    .spawn((base, zm, SiteStatus(site_state), Container(b)));
+                (e, Spawned::Box(planted))
             }
-            (_, Some(zm)) => {
-                kind_done = false;
-                self.world.spawn((base, zm))
-            }
-            (_, None) => {
-                kind_done = false;
-                self.world.spawn(base)
-            }
+            (data, Some(zm)) => (self.world.spawn((base, zm)), Spawned::No(data)),
+            (data, None) => (self.world.spawn(base), Spawned::No(data)),
         };
-        if !matches!(r.geometry, geo::Geometry::Point(_)) {
-            e.insert(Footprint(r.geometry.clone()));
+        if !matches!(geometry, geo::Geometry::Point(_)) {
+            e.insert(Footprint(geometry));
         }
-        if r.kind().is_site() && !kind_done {
-            e.insert(SiteStatus(r.site_state));
+        if kind.is_site() && matches!(data, Spawned::No(_)) {
+            e.insert(SiteStatus(site_state));
         }
-        if !r.tags.is_empty() {
-            e.insert(Tags(r.tags.clone()));
+        if !tags.is_empty() {
+            e.insert(Tags(tags));
         }
-        if let Some(reason) = &r.retired {
-            e.insert(Retired(reason.clone()));
+        if let Some(reason) = retired {
+            e.insert(Retired(reason));
         }
-        match &r.data {
-            KindData::Tree(t) => {
-                if !kind_done {
-                    e.insert((
-                        Species(t.species.clone()),
-                        TreeSize {
-                            dbh_cm: t.dbh_cm,
-                            height_m: t.height_m,
-                            crown_m: t.crown_m,
-                        },
-                    ));
-                    if let Some(d) = t.planted {
-                        e.insert(Planted(d));
-                    }
-                    if let Some(c) = t.condition {
-                        e.insert(Health(c));
-                    }
+        let data = match data {
+            Spawned::Tree(heritage) => {
+                if let Some(h) = heritage {
+                    e.insert(Heritage(h));
+                }
+                None
+            }
+            Spawned::Box(planted) => {
+                if let Some(d) = planted {
+                    e.insert(Planted(d));
+                }
+                None
+            }
+            Spawned::No(data) => Some(data),
+        };
+        match data {
+            None => {}
+            Some(KindData::Tree(t)) => {
+                e.insert((
+                    TreeSize {
+                        dbh_cm: t.dbh_cm,
+                        height_m: t.height_m,
+                        crown_m: t.crown_m,
+                    },
+                    Species(t.species),
+                ));
+                if let Some(d) = t.planted {
+                    e.insert(Planted(d));
+                }
+                if let Some(c) = t.condition {
+                    e.insert(Health(c));
                 }
                 if let Some(h) = t.heritage_grade {
                     e.insert(Heritage(h));
                 }
             }
-            KindData::FlowerBoxGroup(b) => {
-                if !kind_done {
-                    e.insert(Container(b.clone()));
-                }
-                if let Some(d) = b.planted {
+            Some(KindData::FlowerBoxGroup(b)) => {
+                let planted = b.planted;
+                e.insert(Container(b));
+                if let Some(d) = planted {
                     e.insert(Planted(d));
                 }
             }
-            KindData::TreeRow {
+            Some(KindData::TreeRow {
                 tree_count,
                 species,
-            } => {
+            }) => {
                 if let Some(n) = tree_count {
-                    e.insert(TreeCount(*n));
+                    e.insert(TreeCount(n));
                 }
                 if !species.is_empty() {
-                    e.insert(Species(species.clone()));
+                    e.insert(Species(species));
                 }
             }
-            KindData::GreenArea { plant, .. } => {
-                if let Some(p) = plant {
-                    e.insert(Plant(p.clone()));
-                }
+            Some(KindData::GreenArea { plant: Some(p), .. }) => {
+                e.insert(Plant(p));
             }
-            KindData::Park { subtype, area_m2 } => {
-                e.insert(ParkInfo {
-                    subtype: *subtype,
-                    area_m2: *area_m2,
-                });
+            Some(KindData::GreenArea { plant: None, .. }) => {}
+            Some(KindData::Park { subtype, area_m2 }) => {
+                e.insert(ParkInfo { subtype, area_m2 });
             }
-            KindData::WaterFeature {
+            Some(KindData::WaterFeature {
                 water,
                 area_m2,
                 volume_m3,
-            } => {
+            }) => {
                 e.insert(WaterBody {
-                    water: *water,
-                    area_m2: *area_m2,
-                    volume_m3: *volume_m3,
+                    water,
+                    area_m2,
+                    volume_m3,
                 });
             }
         }
-        let id = e.id();
-        self.by_id.insert(r.id, id);
-        id
+        let entity = e.id();
+        self.by_id.insert(id, entity);
+        entity
     }
 
     /// Removes the entity of an asset.
@@ -197,4 +249,15 @@ impl AssetWorld {
             self.world.despawn(e);
         }
     }
+}
+
+/// What the first bundle of [`AssetWorld::spawn_owned`] took of the kind data, and what is left
+/// to insert.
+enum Spawned {
+    /// A zoned tree: its heritage grade is left.
+    Tree(Option<u8>),
+    /// A zoned box group: its planting date is left.
+    Box(Option<chrono::NaiveDate>),
+    /// Nothing was taken.
+    No(KindData),
 }

@@ -531,6 +531,16 @@ impl Reader<'_> {
     /// names, crown sizes and provenance are left empty: reading a million full rows (their
     /// GeoJSON text, names and import stamps) costs several times as long.
     pub fn assets_for_scheduling(&self) -> Result<Vec<AssetRecord>> {
+        // Sized up front: growing a vector of a million records copies it again and again.
+        let mut out = Vec::with_capacity(self.asset_count()?.max(0) as usize);
+        self.each_asset_for_scheduling(|rec| out.push(rec))?;
+        Ok(out)
+    }
+
+    /// As [`Reader::assets_for_scheduling`], handing each record to `f` as it is read: a caller
+    /// that builds its own working set (the scheduler's ECS world) need not hold a million
+    /// records of half a kilobyte at once.
+    pub fn each_asset_for_scheduling(&self, mut f: impl FnMut(AssetRecord)) -> Result<()> {
         let zone_names: HashMap<i64, String> = self
             .conn
             .prepare("SELECT id, name FROM zones")?
@@ -547,16 +557,13 @@ impl Reader<'_> {
                 a.lon, a.lat
              FROM assets a ORDER BY a.id",
         )?;
-        // Sized up front: growing a vector of a million records copies it again and again.
-        let mut out = Vec::with_capacity(self.asset_count()?.max(0) as usize);
-        for rec in st.query_map([], |r| {
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
             let (mut rec, _) = from_row(r)?;
             rec.zone = zone_names.get(&rec.zone_id.unwrap_or_default()).cloned();
-            Ok(rec)
-        })? {
-            out.push(rec?);
+            f(rec);
         }
-        Ok(out)
+        Ok(())
     }
 
     pub fn asset_by_ref(&self, asset_ref: &str) -> Result<Option<AssetRecord>> {

@@ -255,19 +255,29 @@ pub fn run(
     }
     let laps = crate::timing::Laps::start();
     let lap = |what: &str| laps.lap(what);
-    let records = store.read().assets_for_scheduling()?;
-    let zone_of: FxHashMap<i64, String> = records
-        .iter()
-        .map(|a| (a.id, a.zone.clone().unwrap_or_default()))
-        .collect();
-    let retired: FxHashSet<i64> = records
-        .iter()
-        .filter(|a| a.retired.is_some())
-        .map(|a| a.id)
-        .collect();
-    lap("assets loaded");
-    let mut world = AssetWorld::from_records(&records);
-    lap("world built");
+    // The world is built as the rows are read. Trees (most of a city) live only in the world;
+    // the other records stay whole for the triggers that read their kind data (box sizes for
+    // replanting, plantings for pest hosts).
+    let count = store.read().asset_count()?.max(0) as usize;
+    let mut world = AssetWorld::new();
+    world.reserve(count);
+    let mut zone_of: FxHashMap<i64, String> =
+        FxHashMap::with_capacity_and_hasher(count, Default::default());
+    let mut retired: FxHashSet<i64> = FxHashSet::default();
+    let mut records: Vec<AssetRecord> = Vec::new();
+    store.read().each_asset_for_scheduling(|rec| {
+        zone_of.insert(rec.id, rec.zone.clone().unwrap_or_default());
+        if rec.retired.is_some() {
+            retired.insert(rec.id);
+        }
+        if rec.kind() == AssetKind::Tree {
+            world.spawn_owned(rec);
+        } else {
+            world.spawn(&rec);
+            records.push(rec);
+        }
+    })?;
+    lap("assets loaded, world built");
     let last: HashMap<(String, i64), NaiveDate> = store
         .read()
         .last_completions()?
@@ -548,9 +558,9 @@ pub fn run(
                 let t = of(&units[u]);
                 Moved {
                     task_id: ids[u],
-                    asset_ref: by_id
-                        .get(&t.asset_id)
-                        .map(|a| a.asset_ref.clone())
+                    asset_ref: world
+                        .asset_ref(t.asset_id)
+                        .map(str::to_string)
                         .unwrap_or_else(|| t.asset_ref.clone()),
                     task_type: t.task_type.clone(),
                     crew,
@@ -727,7 +737,13 @@ fn weather_triggers(
                 };
                 let hosts: Vec<Selected> = select(world, &rule.select, rule.per)
                     .into_iter()
-                    .filter(|s| records.get(&s.asset_id).is_some_and(|r| p.hosts_asset(r)))
+                    .filter(|s| match records.get(&s.asset_id) {
+                        Some(r) => p.hosts_asset(r),
+                        // Trees are in the world only.
+                        None => world.species(s.asset_id).is_some_and(|sp| {
+                            p.hosts_taxon(sp.genus_or_derived().as_deref(), sp.latin.as_deref())
+                        }),
+                    })
                     .collect();
                 let over = tx.read().observations_over_threshold(p, year_start)?;
                 let mut done = Vec::new();
