@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use super::Ctx;
 use crate::charts::{Lang, Style};
 use crate::plan::{self, RawArgs, SeasonPlan, SiteInputs};
-use crate::store::AssetFilter;
 
 /// Project every rule and trigger over a season under a weather scenario.
 #[derive(clap::Args, Debug)]
@@ -106,10 +105,7 @@ impl Cmd {
                 site.site.name
             )
         })?;
-        let records = store.read().assets(&AssetFilter {
-            include_retired: true,
-            ..Default::default()
-        })?;
+        let records = store.read().assets_for_scheduling()?;
         lap(&format!("{} assets read", records.len()));
         let last_completion: HashMap<(String, i64), NaiveDate> = store
             .read()
