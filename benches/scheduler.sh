@@ -2,32 +2,35 @@
 # End-to-end scheduler benchmarks (release build), as recorded in BENCHMARKS.md:
 #  1. one day of tasks generated, stored and assigned for a synthetic city of N assets;
 #  2. a full Barkhor season (1 March - 30 November) of every trigger, stored;
-#  3. the water balance of the synthetic city advanced and stored by one day.
-# Usage: benches/scheduler.sh [N]   (default 1000000; needs ~2 GB of disk in $TMPDIR)
+#  3. the water balance of the synthetic city advanced and stored by one day (after a first
+#     day that spins the buckets up, not timed).
+# Each is run REPEAT times on a fresh copy of its database, interleaved with the BEFORE binary
+# when one is given, so that machine noise hits both alike. Wall time and peak RSS come from
+# /usr/bin/time; a line per run, then the medians.
+#
+# Usage:  benches/scheduler.sh [N]          (default 1000000; needs ~3 GB of disk in $TMPDIR)
+# Env:    REPEAT (3), BEFORE=/path/to/an/older/greenward (same runs, for a before/after)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
+REPEAT=${REPEAT:-3}
 cargo build --release --quiet
 G="$PWD/target/release/greenward"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-t() { /usr/bin/time -f "%e s, peak %M KB" "$@"; }
 
 "$G" synth --assets "$N" --seed 42 --out "$W/city" > /dev/null
-"$G" --db "$W/c.db" init --site "$W/city/site.toml" > /dev/null
-"$G" --db "$W/c.db" import "$W/city/zones.geojson" > /dev/null
-"$G" --db "$W/c.db" import "$W/city/assets.geojson" > /dev/null
-cp "$W/c.db" "$W/c0.db"
-
-echo "1. one day of tasks, $N assets:"
-t "$G" --db "$W/c.db" --today 2027-05-01 schedule run --from 2027-05-03 --to 2027-05-03 | head -1
-
-echo "2. Barkhor season of every trigger:"
-"$G" --db "$W/b.db" init > /dev/null
-"$G" --db "$W/b.db" import geodata/barkhor/barkhor.geojson > /dev/null
-t "$G" --db "$W/b.db" --today 2027-03-01 schedule run --from 2027-03-01 --to 2027-11-30 | head -1
-
-echo "3. water balance of $N assets, one more day (after a first day that spins the buckets up):"
+# The registers, made by each binary (an older one refuses a newer schema).
+registers() {
+    local bin=$1 name=$2
+    "$bin" --db "$W/c0-$name.db" init --site "$W/city/site.toml" > /dev/null
+    "$bin" --db "$W/c0-$name.db" import "$W/city/zones.geojson" > /dev/null
+    "$bin" --db "$W/c0-$name.db" import "$W/city/assets.geojson" > /dev/null
+    "$bin" --db "$W/b0-$name.db" init > /dev/null
+    "$bin" --db "$W/b0-$name.db" import geodata/barkhor/barkhor.geojson > /dev/null
+}
+registers "$G" after
+[ -n "${BEFORE:-}" ] && registers "$BEFORE" before
 mkdir -p "$W/water"
 cat > "$W/water/rules.toml" <<'RULES'
 [[rule]]
@@ -41,5 +44,46 @@ minutes_per_asset = 5.0
 skill = "watering"
 RULES
 cp "$W/city/schedules/crews.toml" "$W/water/"
-"$G" --db "$W/c0.db" --today 2027-05-01 schedule run --from 2027-05-03 --to 2027-05-03 --rules "$W/water" > /dev/null
-t "$G" --db "$W/c0.db" --today 2027-05-01 schedule run --from 2027-05-04 --to 2027-05-04 --rules "$W/water" | head -1
+
+BINS=("after:$G")
+[ -n "${BEFORE:-}" ] && BINS+=("before:$BEFORE")
+
+# run LABEL BIN DB -- ARGS: times one command; appends "label seconds kb" to $W/times.
+run() {
+    local label=$1 bin=$2 db=$3
+    shift 4
+    /usr/bin/time -o "$W/t" -f "%e %M" "$bin" --db "$db" "$@" > "$W/out" 2>&1
+    read -r secs kb < "$W/t"
+    echo "$label $secs $kb" >> "$W/times"
+    printf '  %-28s %6.2f s %7d MB   %s\n' "$label" "$secs" $((kb / 1024)) "$(head -1 "$W/out")"
+}
+
+: > "$W/times"
+for i in $(seq "$REPEAT"); do
+    for entry in "${BINS[@]}"; do
+        name=${entry%%:*}
+        bin=${entry#*:}
+        echo "round $i, $name:"
+        cp "$W/c0-$name.db" "$W/c.db"
+        run "1-day-$name" "$bin" "$W/c.db" -- --today 2027-05-01 schedule run --from 2027-05-03 --to 2027-05-03
+        cp "$W/b0-$name.db" "$W/b.db"
+        run "2-barkhor-season-$name" "$bin" "$W/b.db" -- --today 2027-03-01 schedule run --from 2027-03-01 --to 2027-11-30
+        cp "$W/c0-$name.db" "$W/w.db"
+        "$bin" --db "$W/w.db" --today 2027-05-01 schedule run --from 2027-05-03 --to 2027-05-03 --rules "$W/water" > /dev/null 2>&1
+        run "3-water-day-$name" "$bin" "$W/w.db" -- --today 2027-05-01 schedule run --from 2027-05-04 --to 2027-05-04 --rules "$W/water"
+    done
+done
+
+echo "medians (N = $N, $REPEAT runs):"
+python3 - "$W/times" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    label, secs, kb = line.split()
+    runs.setdefault(label, []).append((float(secs), int(kb)))
+for label in sorted(runs):
+    r = runs[label]
+    print(f"  {label:28s} {statistics.median(s for s, _ in r):6.2f} s  "
+          f"{statistics.median(k for _, k in r) / 1024:7.0f} MB  runs: "
+          + ", ".join(f"{s:.2f}" for s, _ in r))
+PY

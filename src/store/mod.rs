@@ -25,7 +25,7 @@ pub use assets::{
 };
 pub use audit::AuditEntry;
 pub use coverage::{DateField, StressRow};
-pub use tasks::{StoredGenerated, Upsert};
+pub use tasks::{Placement, StoredGenerated, Upsert};
 pub use water::{WaterCheck, WaterState};
 pub use weather::WeatherUpsert;
 
@@ -168,6 +168,55 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// As [`Reader::each_asset_for_scheduling`], with the reading on a second thread: a second
+    /// connection reads and decodes the rows while `f` (building the scheduler's world) runs on
+    /// this one, so a million assets cost about the longer of the two instead of their sum.
+    /// An in-memory store (tests) reads on this thread.
+    pub fn each_asset_for_scheduling_parallel(
+        &self,
+        mut f: impl FnMut(crate::model::AssetRecord),
+    ) -> Result<()> {
+        if self.path == Path::new(":memory:") {
+            return self.read().each_asset_for_scheduling(f);
+        }
+        const BATCH: usize = 1024;
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<crate::model::AssetRecord>>(16);
+        let path = self.path.clone();
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || -> Result<()> {
+                let conn = Connection::open_with_flags(
+                    &path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .map_err(|source| StoreError::Open {
+                    path: path.clone(),
+                    source,
+                })?;
+                conn.execute_batch("PRAGMA cache_size = -262144;")?;
+                let mut batch = Vec::with_capacity(BATCH);
+                Reader { conn: &conn }.each_asset_for_scheduling(|rec| {
+                    batch.push(rec);
+                    if batch.len() == BATCH {
+                        // A closed channel means the caller stopped: nothing left to do.
+                        let _ = send.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                    }
+                })?;
+                let _ = send.send(batch);
+                drop(send);
+                Ok(())
+            });
+            for batch in receive.iter() {
+                for rec in batch {
+                    f(rec);
+                }
+            }
+            reader
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))
+        })
     }
 
     /// Versions of the applied migrations, oldest first.

@@ -98,6 +98,14 @@ impl StoredGenerated {
     }
 }
 
+/// Where a task is planned: its crew (store id), day and the day it was moved from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placement {
+    pub crew_id: Option<i64>,
+    pub due_date: NaiveDate,
+    pub moved_from: Option<NaiveDate>,
+}
+
 /// What an upsert of a generated task did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upsert {
@@ -326,7 +334,21 @@ impl Tx<'_> {
     /// Inserts an ad-hoc task (no rule) and returns its id.
     pub fn insert_task(&mut self, t: &TaskRecord) -> Result<i64> {
         let crew = self.crew_id(t.crew.as_deref())?;
-        let now = now_rfc3339();
+        self.insert_placed(
+            t,
+            &Placement {
+                crew_id: crew,
+                due_date: t.due_date,
+                moved_from: t.moved_from,
+            },
+            &now_rfc3339(),
+        )
+    }
+
+    /// Inserts a task on the day and with the crew its placement gives (`t`'s own crew, due
+    /// date and `moved_from` are not read), stamped `now`; returns its id. `schedule run` writes
+    /// each new task this way once, after the day's assignment.
+    pub fn insert_placed(&mut self, t: &TaskRecord, at: &Placement, now: &str) -> Result<i64> {
         self.exec_cached(
             "INSERT INTO tasks (rule_id, asset_id, occurrence, task_type, due_at, due_date, deadline_at,
                 minutes, skill, priority, crew_id, state, reason, note, moved_from, detail, severity,
@@ -338,16 +360,16 @@ impl Tx<'_> {
                 t.occurrence,
                 t.task_type,
                 ts(&t.due_at),
-                t.due_date.to_string(),
+                at.due_date.to_string(),
                 ts(&t.deadline_at),
                 t.minutes,
                 t.skill,
                 t.priority,
-                crew,
+                at.crew_id,
                 t.state.as_str(),
                 t.reason,
                 t.note,
-                t.moved_from.map(|d| d.to_string()),
+                at.moved_from.map(|d| d.to_string()),
                 t.detail,
                 t.severity,
                 now

@@ -25,7 +25,7 @@ use crate::model::{AssetKind, AssetRecord};
 use crate::schedule::select::{Selected, select};
 use crate::schedule::{Rule, RuleSet, Trigger, apply_blackouts};
 use crate::science::MonthlyNormals;
-use crate::store::{Store, StoreError, StoredGenerated, WaterCheck};
+use crate::store::{Placement, Store, StoreError, StoredGenerated, WaterCheck};
 use crate::weather::{WeatherError, daily_series_in};
 
 use super::ipm_tasks::{PestInputs, pest_tasks, replanting_tasks};
@@ -265,7 +265,7 @@ pub fn run(
         FxHashMap::with_capacity_and_hasher(count, Default::default());
     let mut retired: FxHashSet<i64> = FxHashSet::default();
     let mut records: Vec<AssetRecord> = Vec::new();
-    store.read().each_asset_for_scheduling(|rec| {
+    store.each_asset_for_scheduling_parallel(|rec| {
         zone_of.insert(rec.id, rec.zone.clone().unwrap_or_default());
         if rec.retired.is_some() {
             retired.insert(rec.id);
@@ -509,6 +509,11 @@ pub fn run(
             }
         }
         let mut ids: Vec<i64> = vec![0; units.len()];
+        let crew_ids: HashMap<&str, i64> = stored_crews
+            .iter()
+            .map(|c| (c.name.as_str(), c.id))
+            .collect();
+        let now = crate::store::now_rfc3339();
         for (k, (i, stored)) in keep.iter().enumerate() {
             let Some(u) = unit_of_planned[k] else {
                 continue;
@@ -516,17 +521,21 @@ pub fn run(
             let t = &planned[*i];
             match stored {
                 None => {
-                    let id = match &placed[u] {
-                        Some((crew, day, moved_from)) => {
-                            let mut t = t.clone();
-                            t.crew = crew.clone();
-                            t.due_date = *day;
-                            t.moved_from = moved_from.or(t.moved_from);
-                            tx.insert_task(&t)?
-                        }
-                        None => tx.insert_task(t)?,
+                    let at = match &placed[u] {
+                        Some((crew, day, moved_from)) => Placement {
+                            crew_id: crew
+                                .as_ref()
+                                .and_then(|c| crew_ids.get(c.as_str()).copied()),
+                            due_date: *day,
+                            moved_from: moved_from.or(t.moved_from),
+                        },
+                        None => Placement {
+                            crew_id: None,
+                            due_date: t.due_date,
+                            moved_from: t.moved_from,
+                        },
                     };
-                    ids[u] = id;
+                    ids[u] = tx.insert_placed(t, &at, &now)?;
                 }
                 Some(s) => {
                     ids[u] = s.id;
