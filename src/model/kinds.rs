@@ -30,6 +30,10 @@ macro_rules! text_enum {
         impl FromStr for $name {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
+                // The stored spelling first, without allocating: a million rows are read so.
+                if let Some(v) = Self::ALL.iter().find(|v| v.as_str() == s) {
+                    return Ok(*v);
+                }
                 let norm = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
                 match norm.as_str() {
                     $($text $(| $alias)* => Ok($name::$variant),)+

@@ -57,6 +57,12 @@ impl AssetWorld {
         self.world.get::<AssetRef>(e).map(|r| r.0.as_str())
     }
 
+    /// The zone name of a stored asset in the world (`None` when unzoned).
+    pub fn zone(&self, asset_id: i64) -> Option<&str> {
+        let e = self.entity(asset_id)?;
+        self.world.get::<ZoneMember>(e).map(|z| z.zone.as_str())
+    }
+
     /// The species of a tree or tree row in the world.
     pub fn species(&self, asset_id: i64) -> Option<&crate::model::SpeciesInfo> {
         let e = self.entity(asset_id)?;

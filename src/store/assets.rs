@@ -85,8 +85,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(AssetRecord, String)> {
         zh: r.get(13)?,
         en: r.get(14)?,
     };
-    let planted: Option<String> = r.get(18)?;
-    let planted = planted.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    // `str::parse` reads ISO dates without interpreting a format string.
+    let planted = r
+        .get_ref(18)?
+        .as_str_or_null()?
+        .and_then(|d| d.parse::<NaiveDate>().ok());
     let data = match kind {
         AssetKind::Tree => KindData::Tree(TreeOccupant {
             species,
@@ -532,7 +535,7 @@ impl Reader<'_> {
     /// GeoJSON text, names and import stamps) costs several times as long.
     pub fn assets_for_scheduling(&self) -> Result<Vec<AssetRecord>> {
         // Sized up front: growing a vector of a million records copies it again and again.
-        let mut out = Vec::with_capacity(self.asset_count()?.max(0) as usize);
+        let mut out = Vec::with_capacity(self.max_asset_id()?.max(0) as usize);
         self.each_asset_for_scheduling(|rec| out.push(rec))?;
         Ok(out)
     }
@@ -590,6 +593,14 @@ impl Reader<'_> {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<BTreeMap<String, i64>>>()?;
         Ok(rows)
+    }
+
+    /// The highest asset id (0 for none): at least the number of asset rows, and read from
+    /// the end of the table instead of counting a million rows, for sizing a working set.
+    pub fn max_asset_id(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM assets", [], |r| r.get(0))?)
     }
 
     /// Total number of asset rows (retired included).

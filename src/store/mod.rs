@@ -80,6 +80,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("stored {what} is unreadable: {detail}")]
     Corrupt { what: String, detail: String },
+    #[error("could not start a reading thread: {0}")]
+    Thread(std::io::Error),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -185,29 +187,33 @@ impl Store {
         let (send, receive) = std::sync::mpsc::sync_channel::<Vec<crate::model::AssetRecord>>(16);
         let path = self.path.clone();
         std::thread::scope(|scope| {
-            let reader = scope.spawn(move || -> Result<()> {
-                let conn = Connection::open_with_flags(
-                    &path,
-                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )
-                .map_err(|source| StoreError::Open {
-                    path: path.clone(),
-                    source,
-                })?;
-                conn.execute_batch("PRAGMA cache_size = -262144;")?;
-                let mut batch = Vec::with_capacity(BATCH);
-                Reader { conn: &conn }.each_asset_for_scheduling(|rec| {
-                    batch.push(rec);
-                    if batch.len() == BATCH {
-                        // A closed channel means the caller stopped: nothing left to do.
-                        let _ = send.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                    }
-                })?;
-                let _ = send.send(batch);
-                drop(send);
-                Ok(())
-            });
+            let reader = std::thread::Builder::new()
+                .name("read-assets".into())
+                .spawn_scoped(scope, move || -> Result<()> {
+                    let conn = Connection::open_with_flags(
+                        &path,
+                        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )
+                    .map_err(|source| StoreError::Open {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    conn.execute_batch("PRAGMA cache_size = -262144;")?;
+                    let mut batch = Vec::with_capacity(BATCH);
+                    Reader { conn: &conn }.each_asset_for_scheduling(|rec| {
+                        batch.push(rec);
+                        if batch.len() == BATCH {
+                            // A closed channel means the caller stopped: nothing left to do.
+                            let _ =
+                                send.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                        }
+                    })?;
+                    let _ = send.send(batch);
+                    drop(send);
+                    Ok(())
+                })
+                .map_err(StoreError::Thread)?;
             for batch in receive.iter() {
                 for rec in batch {
                     f(rec);

@@ -258,15 +258,12 @@ pub fn run(
     // The world is built as the rows are read. Trees (most of a city) live only in the world;
     // the other records stay whole for the triggers that read their kind data (box sizes for
     // replanting, plantings for pest hosts).
-    let count = store.read().asset_count()?.max(0) as usize;
+    let count = store.read().max_asset_id()?.max(0) as usize;
     let mut world = AssetWorld::new();
     world.reserve(count);
-    let mut zone_of: FxHashMap<i64, String> =
-        FxHashMap::with_capacity_and_hasher(count, Default::default());
     let mut retired: FxHashSet<i64> = FxHashSet::default();
     let mut records: Vec<AssetRecord> = Vec::new();
     store.each_asset_for_scheduling_parallel(|rec| {
-        zone_of.insert(rec.id, rec.zone.clone().unwrap_or_default());
         if rec.retired.is_some() {
             retired.insert(rec.id);
         }
@@ -461,7 +458,7 @@ pub fn run(
                     let t = of(&units[u]);
                     DayTask {
                         id: u as i64,
-                        zone: zone_of.get(&t.asset_id).cloned().unwrap_or_default(),
+                        zone: world.zone(t.asset_id).unwrap_or_default().to_string(),
                         skill: t.skill.clone(),
                         minutes: t.minutes,
                         priority: t.priority,
