@@ -33,7 +33,8 @@ pub struct WaterCheck {
 }
 
 fn date(s: String) -> NaiveDate {
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").unwrap_or_default()
+    // `str::parse` reads ISO dates without interpreting a format string.
+    s.parse().unwrap_or_default()
 }
 
 impl Reader<'_> {

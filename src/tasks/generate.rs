@@ -649,15 +649,12 @@ fn weather_triggers(
         return Err(GenerateError::NoNormals { rule });
     };
     let laps = crate::timing::Laps::start();
-    let states = tx.read().water_states()?;
+    let mut states = tx.read().water_states()?;
+    // Balances older than a season restart full rather than replaying a year of weather.
+    states.retain(|_, s| s.as_of >= from - Duration::days(120));
     laps.lap("water balances read");
     let year_start = NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from);
-    // Balances older than a season restart full rather than replaying a year of weather.
-    let oldest = states
-        .values()
-        .map(|s| s.as_of)
-        .filter(|d| *d >= from - Duration::days(120))
-        .min();
+    let oldest = states.values().map(|s| s.as_of).min();
     let series_from = oldest
         .map(|d| (d + Duration::days(1)).min(year_start))
         .unwrap_or(year_start);
@@ -687,11 +684,6 @@ fn weather_triggers(
                         selected: s,
                     })
                     .collect();
-                let rule_states: HashMap<i64, crate::store::WaterState> = states
-                    .iter()
-                    .filter(|(_, s)| s.as_of >= from - Duration::days(120))
-                    .map(|(k, v)| (*k, *v))
-                    .collect();
                 let previous: HashMap<(i64, NaiveDate), WaterCheck> = tx
                     .read()
                     .water_checks(&rule.id, from, to)?
@@ -714,14 +706,7 @@ fn weather_triggers(
                     .collect();
                 laps.lap("water need inputs");
                 let outcome = check_rule(
-                    rule,
-                    bucket,
-                    &assets,
-                    &checks,
-                    &spinup,
-                    &rule_states,
-                    &previous,
-                    &days,
+                    rule, bucket, &assets, &checks, &spinup, &states, &previous, &days,
                 );
                 laps.lap("water need checked");
                 tx.insert_water_checks(&outcome.checks)?;
