@@ -471,6 +471,34 @@ mod tests {
     }
 
     #[test]
+    fn checks_of_older_databases_are_read_and_replaced_by_a_rerun_day() {
+        let mut s = crate::store::Store::open_in_memory().unwrap();
+        s.conn
+            .execute_batch(
+                "PRAGMA foreign_keys = OFF;
+                 INSERT INTO water_checks VALUES
+                    ('box-water', 3, '2027-05-03', 20.0, 25.0, NULL, 0, 'depletion 20.0 of 25.0 mm'),
+                    ('box-water', 3, '2027-05-04', 26.0, 25.0, 10.4, 1, 'depletion 26.0 of 25.0 mm');",
+            )
+            .unwrap();
+        let d1 = NaiveDate::from_ymd_opt(2027, 5, 3).unwrap();
+        let d2 = NaiveDate::from_ymd_opt(2027, 5, 4).unwrap();
+        let old = s.read().water_checks_of(3, d2).unwrap();
+        assert_eq!((old.len(), old[0].litres), (1, Some(10.4)));
+        assert_eq!(s.read().water_checks("box-water", d1, d2).unwrap().len(), 2);
+        // Day 1 checked again: its new row replaces the old one; day 2 stays as it was.
+        s.write(|tx| tx.insert_water_checks(&[check(3, None, "again")]))
+            .unwrap();
+        let all = s.read().water_checks("box-water", d1, d2).unwrap();
+        let got: Vec<(NaiveDate, &str)> = all
+            .iter()
+            .map(|c| (c.check_date, c.reason.as_str()))
+            .collect();
+        assert_eq!(got, vec![(d2, "depletion 26.0 of 25.0 mm"), (d1, "again")]);
+        assert_eq!(s.read().water_checks_of(3, d1).unwrap()[0].reason, "again");
+    }
+
+    #[test]
     fn truncated_checks_are_reported_not_misread() {
         let enc = encode_checks(&[check(3, Some(1.0), "depletion 30.0 of 25.0 mm")]);
         let day = NaiveDate::from_ymd_opt(2027, 5, 3).unwrap();
