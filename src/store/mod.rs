@@ -214,11 +214,15 @@ impl Store {
                     Ok(())
                 })
                 .map_err(StoreError::Thread)?;
+            // Owned here, so that if `f` panics the receiver is dropped while unwinding and the
+            // reader's next send fails instead of waiting forever on a full channel.
+            let receive = receive;
             for batch in receive.iter() {
                 for rec in batch {
                     f(rec);
                 }
             }
+            drop(receive);
             reader
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p))
@@ -307,6 +311,45 @@ pub fn now_rfc3339() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_parallel_scheduling_reader_matches_the_plain_one_and_reports_a_bad_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("t.db")).unwrap();
+        // 5,000 assets: more than four batches of the reading thread.
+        s.conn
+            .execute_batch(
+                "INSERT INTO zones (id, name, created_at) VALUES (1, 'north', 'x');
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+                 INSERT INTO assets (id, ref, kind, zone_id, site_state, lon, lat, geometry,
+                                     species, condition, box_count, created_at, updated_at)
+                 SELECT i, 'A-' || i, CASE WHEN i % 3 = 0 THEN 'flower_box_group' ELSE 'tree' END,
+                        1, 'occupied', 91.0 + i / 1e5, 29.6, '{\"type\":\"Point\"}',
+                        CASE WHEN i % 3 = 0 THEN NULL ELSE 'Salix matsudana' END,
+                        CASE WHEN i % 3 = 0 THEN NULL ELSE 'good' END,
+                        CASE WHEN i % 3 = 0 THEN 4 ELSE NULL END, 'x', 'x'
+                 FROM n;",
+            )
+            .unwrap();
+        let plain = s.read().assets_for_scheduling().unwrap();
+        let mut parallel = Vec::new();
+        s.each_asset_for_scheduling_parallel(|r| parallel.push(r))
+            .unwrap();
+        assert_eq!(plain.len(), 5000);
+        assert_eq!(parallel, plain);
+        assert_eq!(plain[2].zone.as_deref(), Some("north"));
+        assert_eq!(plain[2].kind(), crate::model::AssetKind::FlowerBoxGroup);
+
+        s.conn
+            .execute("UPDATE assets SET kind = 'spaceship' WHERE id = 4321", [])
+            .unwrap();
+        let mut seen = 0;
+        let err = s
+            .each_asset_for_scheduling_parallel(|_| seen += 1)
+            .unwrap_err();
+        assert!(err.to_string().contains("spaceship"), "{err}");
+        assert!(seen < 4321, "rows after the bad one were not handed on");
+    }
 
     #[test]
     fn migrations_apply_once_and_record_their_version() {
