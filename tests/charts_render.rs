@@ -3,7 +3,6 @@
 //! title as text); Chinese labels with a CJK font, or the English fallback with its warning.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 const KINDS: [(&str, &str, &str); 7] = [
@@ -36,30 +35,28 @@ const KINDS: [(&str, &str, &str); 7] = [
     ("map", "Map of maintenance coverage", "养护覆盖率地图"),
 ];
 
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_greenward"))
-        .arg("--db")
-        .arg(db)
-        .args(["--today", "2027-05-13"])
-        .args(args)
-        .env_remove("GREENWARD_DB")
-        .env_remove("GREENWARD_TODAY")
-        .env_remove("GREENWARD_FONT")
-        .output()
-        .expect("the greenward binary runs")
+mod common;
+
+/// Runs on the demo week's Thursday and asserts success; returns stdout and stderr.
+fn ok(db: &Path, args: &[&str]) -> (String, String) {
+    common::ok_both_on(db, "2027-05-13", args)
 }
 
-fn ok(db: &Path, args: &[&str]) -> (String, String) {
-    let out = run(db, args);
-    let (so, se) = (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    );
-    assert!(
-        out.status.success(),
-        "greenward {args:?} failed:\n{so}\n{se}"
-    );
-    (so, se)
+/// `greenward chart KIND` over the demo week (10–16 May 2027) into `dir`, with `extra` options.
+fn chart_week(db: &Path, kind: &str, dir: &Path, extra: &[&str]) -> (String, String) {
+    let dir = dir.to_str().expect("a UTF-8 path");
+    let mut args = vec![
+        "chart",
+        kind,
+        "--from",
+        "2027-05-10",
+        "--to",
+        "2027-05-16",
+        "--out",
+        dir,
+    ];
+    args.extend_from_slice(extra);
+    ok(db, &args)
 }
 
 /// A demo database with part of the week's work recorded.
@@ -173,23 +170,7 @@ fn svg_texts(path: &Path) -> Vec<String> {
 fn every_chart_as_png_decodes_at_the_requested_size_and_is_not_blank() {
     let db = demo();
     let dir = out_dir("png");
-    let (so, se) = ok(
-        db,
-        &[
-            "chart",
-            "all",
-            "--from",
-            "2027-05-10",
-            "--to",
-            "2027-05-16",
-            "--out",
-            dir.to_str().unwrap(),
-            "--width",
-            "900",
-            "--height",
-            "560",
-        ],
-    );
+    let (so, se) = chart_week(db, "all", &dir, &["--width", "900", "--height", "560"]);
     assert!(se.is_empty(), "{se}");
     assert!(so.starts_with("font: DejaVu Sans (embedded"), "{so}");
     for (kind, _, _) in KINDS {
@@ -216,24 +197,11 @@ fn every_chart_as_png_decodes_at_the_requested_size_and_is_not_blank() {
         assert!(ms < 3000, "{kind} took {ms} ms");
     }
     // The map coloured by days overdue, at another size.
-    let (so, _) = ok(
+    let (so, _) = chart_week(
         db,
-        &[
-            "chart",
-            "map",
-            "--from",
-            "2027-05-10",
-            "--to",
-            "2027-05-16",
-            "--out",
-            dir.to_str().unwrap(),
-            "--color-by",
-            "overdue",
-            "--width",
-            "640",
-            "--height",
-            "640",
-        ],
+        "map",
+        &dir,
+        &["--color-by", "overdue", "--width", "640", "--height", "640"],
     );
     assert!(so.contains("map.png (640×640 px"), "{so}");
     let (w, h, ink, _) = png_stats(&dir.join("map.png"));
@@ -245,21 +213,7 @@ fn every_chart_as_png_decodes_at_the_requested_size_and_is_not_blank() {
 fn every_chart_as_svg_parses_and_holds_its_title_as_text() {
     let db = demo();
     let dir = out_dir("svg");
-    ok(
-        db,
-        &[
-            "chart",
-            "all",
-            "--from",
-            "2027-05-10",
-            "--to",
-            "2027-05-16",
-            "--out",
-            dir.to_str().unwrap(),
-            "--format",
-            "svg",
-        ],
-    );
+    chart_week(db, "all", &dir, &["--format", "svg"]);
     for (kind, title, _) in KINDS {
         let texts = svg_texts(&dir.join(format!("{kind}.svg")));
         assert!(
@@ -315,23 +269,7 @@ fn chinese_labels_use_the_cjk_font_found_or_fall_back_to_english() {
     let dir_zh = out_dir("zh");
     let dir_en = out_dir("en");
     let args = |dir: &Path, lang: &str, format: &str| -> (String, String) {
-        ok(
-            db,
-            &[
-                "chart",
-                "all",
-                "--from",
-                "2027-05-10",
-                "--to",
-                "2027-05-16",
-                "--out",
-                dir.to_str().unwrap(),
-                "--lang",
-                lang,
-                "--format",
-                format,
-            ],
-        )
+        chart_week(db, "all", &dir, &["--lang", lang, "--format", format])
     };
     args(&dir_en, "en", "png");
     let (so, se) = args(&dir_zh, "zh", "png");
@@ -390,17 +328,11 @@ fn a_font_without_chinese_glyphs_falls_back_to_english_with_a_warning() {
     std::fs::create_dir_all(&dir).unwrap();
     let latin = dir.join("DejaVuSans.ttf");
     std::fs::write(&latin, dejavu::sans::regular()).unwrap();
-    let (so, se) = ok(
+    let (so, se) = chart_week(
         db,
+        "coverage-zone",
+        &dir,
         &[
-            "chart",
-            "coverage-zone",
-            "--from",
-            "2027-05-10",
-            "--to",
-            "2027-05-16",
-            "--out",
-            dir.to_str().unwrap(),
             "--lang",
             "zh",
             "--format",
@@ -429,21 +361,7 @@ fn the_water_chart_uses_observed_weather_once_the_table_exists() {
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("demo.db");
     build_demo(&db);
-    ok(
-        &db,
-        &[
-            "chart",
-            "water",
-            "--from",
-            "2027-05-10",
-            "--to",
-            "2027-05-16",
-            "--out",
-            dir.to_str().unwrap(),
-            "--format",
-            "svg",
-        ],
-    );
+    chart_week(&db, "water", &dir, &["--format", "svg"]);
     let texts = svg_texts(&dir.join("water.svg"));
     assert!(
         texts
@@ -459,21 +377,7 @@ fn the_water_chart_uses_observed_weather_once_the_table_exists() {
     )
     .unwrap();
     ok(&db, &["weather", "import", csv.to_str().unwrap()]);
-    ok(
-        &db,
-        &[
-            "chart",
-            "water",
-            "--from",
-            "2027-05-10",
-            "--to",
-            "2027-05-16",
-            "--out",
-            dir.to_str().unwrap(),
-            "--format",
-            "svg",
-        ],
-    );
+    chart_week(&db, "water", &dir, &["--format", "svg"]);
     let texts = svg_texts(&dir.join("water.svg"));
     assert!(
         texts.iter().any(|t| t.contains("observed 3 of 7 days")),

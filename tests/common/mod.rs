@@ -33,7 +33,8 @@ pub fn run(db: &Path, args: &[&str]) -> Output {
     run_on(db, "2027-05-10", args)
 }
 
-/// Runs `greenward --db DB --today TODAY ARGS…`.
+/// Runs `greenward --db DB --today TODAY ARGS…`, with none of the caller's GREENWARD_*
+/// settings (database, date, chart font) leaking in.
 pub fn run_on(db: &Path, today: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_greenward"))
         .arg("--db")
@@ -42,8 +43,23 @@ pub fn run_on(db: &Path, today: &str, args: &[&str]) -> Output {
         .args(args)
         .env_remove("GREENWARD_DB")
         .env_remove("GREENWARD_TODAY")
+        .env_remove("GREENWARD_FONT")
         .output()
         .expect("the greenward binary runs")
+}
+
+/// Runs on a given `--today` and asserts success; returns stdout and stderr.
+pub fn ok_both_on(db: &Path, today: &str, args: &[&str]) -> (String, String) {
+    let out = run_on(db, today, args);
+    let (so, se) = (
+        String::from_utf8(out.stdout).expect("utf-8 output"),
+        String::from_utf8(out.stderr).expect("utf-8 output"),
+    );
+    assert!(
+        out.status.success(),
+        "greenward {args:?} failed:\nstdout: {so}\nstderr: {se}"
+    );
+    (so, se)
 }
 
 /// Runs and asserts success; returns stdout.
@@ -53,14 +69,7 @@ pub fn ok(db: &Path, args: &[&str]) -> String {
 
 /// Runs on a given `--today` and asserts success; returns stdout.
 pub fn ok_on(db: &Path, today: &str, args: &[&str]) -> String {
-    let out = run_on(db, today, args);
-    assert!(
-        out.status.success(),
-        "greenward {args:?} failed:\nstdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
+    ok_both_on(db, today, args).0
 }
 
 /// Runs and asserts failure; returns stderr.
