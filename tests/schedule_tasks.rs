@@ -628,3 +628,58 @@ fn a_crew_over_its_hours_gets_its_lowest_priority_work_moved_and_the_run_says_wh
         "moved to the 11th: {d11:?}"
     );
 }
+
+/// A stored task, read through the library.
+fn stored_task(s: &Site, id: i64) -> greenward::tasks::TaskRecord {
+    let store = greenward::store::Store::open(&s.db).unwrap();
+    let mut found = store
+        .read()
+        .tasks(&greenward::tasks::TaskFilter {
+            ids: Some(vec![id]),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.len(), 1, "task {id}");
+    found.remove(0)
+}
+
+#[test]
+fn work_moved_by_overflow_survives_the_next_days_run_and_follows_its_rule() {
+    let s = site();
+    std::fs::write(
+        s.rules.join("crews.toml"),
+        CREWS.replace("hours_per_day = 8", "hours_per_day = 0.2"),
+    )
+    .unwrap();
+    run(&s, "2027-05-10", "2027-05-10");
+    // The 10th's box watering did not fit and moved to the 11th.
+    let d11 = tasks_of(&day(&s, "2027-05-11", true));
+    let moved = d11
+        .iter()
+        .find(|t| t["ref"] == "FB-TST-001" && t["due_at"] == "2027-05-10T07:00:00+08:00")
+        .unwrap_or_else(|| panic!("{d11:?}"))["task_id"]
+        .as_i64()
+        .unwrap();
+    // The next day's run produces only the 11th's occurrences: the 10th's watering is still work
+    // to do (it may move on again), not a task the rules stopped producing.
+    let out = run(&s, "2027-05-11", "2027-05-11");
+    assert!(out.contains(" 0 cancelled (rule changed)"), "{out}");
+    let t = stored_task(&s, moved);
+    assert_eq!(t.state.as_str(), "open");
+    assert_eq!(t.moved_from.unwrap().to_string(), "2027-05-10");
+    assert!(t.due_date.to_string().as_str() >= "2027-05-11", "{t:?}");
+    // The rule removed and the 10th run again: its moved watering goes, though it now falls
+    // after the range.
+    std::fs::write(
+        s.rules.join("rules.toml"),
+        RULES.replace("id = \"box-water\"", "id = \"box-water-new\""),
+    )
+    .unwrap();
+    let out = run(&s, "2027-05-10", "2027-05-10");
+    assert!(!out.contains(" 0 cancelled (rule changed)"), "{out}");
+    let t = stored_task(&s, moved);
+    assert_eq!(
+        (t.state.as_str(), t.reason.as_deref()),
+        ("cancelled", Some("rule_changed"))
+    );
+}

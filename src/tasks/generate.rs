@@ -3,9 +3,12 @@
 //!
 //! - A generated task's identity is (rule, asset, occurrence): the same rules over the same range
 //!   create nothing new. The occurrence is the rule's own time (before any blackout move).
-//! - Open tasks from today on that the rules no longer produce (a changed rule, an interval rolled
-//!   forward by an actual completion, a rule removed) are cancelled with reason `rule_changed`;
-//!   open tasks of retired assets with `asset_retired`. Done and skipped tasks are never altered.
+//! - Open generated tasks whose occurrence is in the range (from today on) that the rules no
+//!   longer produce (a changed rule, an interval rolled forward by an actual completion, a rule
+//!   removed) are cancelled with reason `rule_changed`, wherever a blackout or overflow moved
+//!   them; work of an earlier occurrence moved into the range is kept (the run does not produce
+//!   that occurrence). Open tasks of retired assets are cancelled with `asset_retired`. Done and
+//!   skipped tasks are never altered.
 //! - Then each day, from the first of the range: crews get the day's open tasks (see `assign`);
 //!   what does not fit moves to the next day, and the summary says which.
 //!
@@ -346,12 +349,12 @@ pub fn run(
         // Stale open tasks from today on.
         let horizon_from = from.max(today);
         let mut cancelled: HashSet<i64> = HashSet::new();
-        for (id, asset_id, generated) in tx.read().open_task_keys(horizon_from, to)? {
+        for (id, asset_id, occurrence_in_range) in tx.read().open_task_keys(horizon_from, to)? {
             if retired.contains(&asset_id) {
                 tx.close_task(id, TaskState::Cancelled, Some("asset_retired"), None)?;
                 summary.cancelled_retired += 1;
                 cancelled.insert(id);
-            } else if generated && !produced.contains(&id) {
+            } else if occurrence_in_range && !produced.contains(&id) {
                 tx.close_task(
                     id,
                     TaskState::Cancelled,
