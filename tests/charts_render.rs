@@ -269,7 +269,7 @@ fn chinese_labels_use_the_cjk_font_found_or_fall_back_to_english() {
     let dir_zh = out_dir("zh");
     let dir_en = out_dir("en");
     let args = |dir: &Path, lang: &str, format: &str| -> (String, String) {
-        chart_week(db, "all", &dir, &["--lang", lang, "--format", format])
+        chart_week(db, "all", dir, &["--lang", lang, "--format", format])
     };
     args(&dir_en, "en", "png");
     let (so, se) = args(&dir_zh, "zh", "png");
