@@ -106,16 +106,6 @@ pub struct Placement {
     pub moved_from: Option<NaiveDate>,
 }
 
-/// What an upsert of a generated task did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Upsert {
-    Created,
-    Updated,
-    Unchanged,
-    /// Done, skipped or cancelled tasks are never altered.
-    Closed,
-}
-
 fn ts(t: &DateTime<FixedOffset>) -> String {
     t.to_rfc3339()
 }
@@ -384,22 +374,6 @@ impl Tx<'_> {
             ],
         )?;
         Ok(self.tx.last_insert_rowid())
-    }
-
-    /// Creates a generated task, or updates its open twin (same rule, asset and occurrence).
-    /// Closed tasks are never altered.
-    pub fn upsert_generated(&mut self, t: &TaskRecord) -> Result<(i64, Upsert)> {
-        let Some(stored) = self.read().find_generated(t)? else {
-            return Ok((self.insert_task(t)?, Upsert::Created));
-        };
-        if stored.state != "open" {
-            return Ok((stored.id, Upsert::Closed));
-        }
-        if !stored.differs_from(t) {
-            return Ok((stored.id, Upsert::Unchanged));
-        }
-        self.update_generated(stored.id, t)?;
-        Ok((stored.id, Upsert::Updated))
     }
 
     /// Writes what the rules now produce into an open generated task. Its planned day (moved by
