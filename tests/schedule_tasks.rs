@@ -101,6 +101,17 @@ fn site() -> Site {
     }
 }
 
+/// The small site with its one crew cut to 12 minutes a day, so that work overflows.
+fn site_with_a_tight_crew() -> Site {
+    let s = site();
+    std::fs::write(
+        s.rules.join("crews.toml"),
+        CREWS.replace("hours_per_day = 8", "hours_per_day = 0.2"),
+    )
+    .unwrap();
+    s
+}
+
 fn run(s: &Site, from: &str, to: &str) -> String {
     ok(
         &s.db,
@@ -601,14 +612,9 @@ fn a_bad_rule_file_is_refused_and_nothing_changes() {
 
 #[test]
 fn a_crew_over_its_hours_gets_its_lowest_priority_work_moved_and_the_run_says_which() {
-    let s = site();
     // 12 minutes a day: the 10-minute inspection fits, the 8-minute box watering and the
     // 5-minute tree watering of 10 May do not.
-    std::fs::write(
-        s.rules.join("crews.toml"),
-        CREWS.replace("hours_per_day = 8", "hours_per_day = 0.2"),
-    )
-    .unwrap();
+    let s = site_with_a_tight_crew();
     let out = run(&s, "2027-05-10", "2027-05-10");
     assert!(
         out.contains("task(s) moved to the next day (crew over its hours):"),
@@ -645,12 +651,7 @@ fn stored_task(s: &Site, id: i64) -> greenward::tasks::TaskRecord {
 
 #[test]
 fn work_moved_by_overflow_survives_the_next_days_run_and_follows_its_rule() {
-    let s = site();
-    std::fs::write(
-        s.rules.join("crews.toml"),
-        CREWS.replace("hours_per_day = 8", "hours_per_day = 0.2"),
-    )
-    .unwrap();
+    let s = site_with_a_tight_crew();
     run(&s, "2027-05-10", "2027-05-10");
     // The 10th's box watering did not fit and moved to the 11th.
     let d11 = tasks_of(&day(&s, "2027-05-11", true));

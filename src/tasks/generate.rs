@@ -376,6 +376,7 @@ pub fn run(
         let mut planned_open: HashSet<i64> = HashSet::new();
         for (k, (i, stored)) in keep.iter().enumerate() {
             let t = &planned[*i];
+            let due_at = t.due_at.to_rfc3339();
             let unit = match stored {
                 None => {
                     next_id += 1;
@@ -383,7 +384,7 @@ pub fn run(
                         order_id: next_id,
                         task: UnitTask::Planned(k),
                         due_date: t.due_date,
-                        due_at: t.due_at.to_rfc3339(),
+                        due_at,
                         crew: None,
                         moved_from: t.moved_from,
                     }
@@ -391,12 +392,12 @@ pub fn run(
                 Some(s) => {
                     planned_open.insert(s.id);
                     // Only a new due time resets a planned day moved by overflow.
-                    let reset = s.due_at != t.due_at.to_rfc3339();
+                    let reset = s.due_at != due_at;
                     Unit {
                         order_id: s.id,
                         task: UnitTask::Planned(k),
                         due_date: if reset { t.due_date } else { s.due_date },
-                        due_at: t.due_at.to_rfc3339(),
+                        due_at,
                         crew: s.crew.clone(),
                         moved_from: if reset { t.moved_from } else { s.moved_from },
                     }
