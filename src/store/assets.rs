@@ -168,6 +168,83 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(AssetRecord, String)> {
     Ok((rec, if point.is_some() { String::new() } else { geom }))
 }
 
+/// A row of the scheduling query ([`Reader::each_asset_for_scheduling_in`]): the fields
+/// [`from_row`] fills from the full row, except the names, DBH, height, crown, common species
+/// names and provenance, which stay empty; the geometry is the anchor point. Only the columns
+/// of the asset's kind are decoded: a million rows are read at every scheduling run.
+fn scheduling_from_row(r: &Row<'_>) -> rusqlite::Result<AssetRecord> {
+    let kind: AssetKind = r.get_ref(2)?.as_str()?.parse().map_err(|e: String| {
+        rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, e.into())
+    })?;
+    let species = |r: &Row<'_>| -> rusqlite::Result<SpeciesInfo> {
+        Ok(SpeciesInfo {
+            latin: r.get(5)?,
+            genus: r.get(6)?,
+            zh: None,
+            en: None,
+        })
+    };
+    let planted = |r: &Row<'_>| -> rusqlite::Result<Option<NaiveDate>> {
+        Ok(r.get_ref(7)?
+            .as_str_or_null()?
+            .and_then(|d| d.parse::<NaiveDate>().ok()))
+    };
+    let data = match kind {
+        AssetKind::Tree => KindData::Tree(TreeOccupant {
+            species: species(r)?,
+            dbh_cm: None,
+            height_m: None,
+            crown_m: None,
+            planted: planted(r)?,
+            condition: opt_parse(r, 8, "condition")?,
+            heritage_grade: r.get(9)?,
+        }),
+        AssetKind::FlowerBoxGroup => KindData::FlowerBoxGroup(BoxGroup {
+            box_count: r.get::<_, Option<u32>>(10)?.unwrap_or(1),
+            box_length_m: r.get::<_, Option<f64>>(11)?.unwrap_or(0.0),
+            box_width_m: r.get::<_, Option<f64>>(12)?.unwrap_or(0.0),
+            box_depth_m: r.get::<_, Option<f64>>(13)?.unwrap_or(0.0),
+            planting: r.get(14)?,
+            planted: planted(r)?,
+        }),
+        AssetKind::TreeRow => KindData::TreeRow {
+            tree_count: r.get(15)?,
+            species: species(r)?,
+        },
+        AssetKind::GreenArea => KindData::GreenArea {
+            plant: r.get(16)?,
+            area_m2: r.get(19)?,
+        },
+        AssetKind::Park => KindData::Park {
+            subtype: opt_parse(r, 17, "park_type")?.unwrap_or(crate::model::ParkSubtype::Park),
+            area_m2: r.get(19)?,
+        },
+        AssetKind::WaterFeature => KindData::WaterFeature {
+            water: opt_parse(r, 18, "water")?.unwrap_or(crate::model::WaterKind::Pond),
+            area_m2: r.get(19)?,
+            volume_m3: r.get(20)?,
+        },
+    };
+    let tags = r.get_ref(21)?.as_str()?;
+    Ok(AssetRecord {
+        id: r.get(0)?,
+        asset_ref: r.get(1)?,
+        names: Names::default(),
+        geometry: Geometry::Point(geo::Point::new(r.get(23)?, r.get(24)?)),
+        zone_id: r.get(3)?,
+        zone: None,
+        site_state: opt_parse(r, 4, "site_state")?.unwrap_or(SiteState::Occupied),
+        data,
+        tags: if tags == "{}" {
+            BTreeMap::new()
+        } else {
+            serde_json::from_str(tags).unwrap_or_default()
+        },
+        provenance: Provenance::default(),
+        retired: r.get(22)?,
+    })
+}
+
 fn finish(raw: (AssetRecord, String)) -> Result<AssetRecord> {
     let (mut rec, geom) = raw;
     if geom.is_empty() {
@@ -543,26 +620,32 @@ impl Reader<'_> {
     /// As [`Reader::assets_for_scheduling`], handing each record to `f` as it is read: a caller
     /// that builds its own working set (the scheduler's ECS world) need not hold a million
     /// records of half a kilobyte at once.
-    pub fn each_asset_for_scheduling(&self, mut f: impl FnMut(AssetRecord)) -> Result<()> {
+    pub fn each_asset_for_scheduling(&self, f: impl FnMut(AssetRecord)) -> Result<()> {
+        self.each_asset_for_scheduling_in(i64::MIN..=i64::MAX, f)
+    }
+
+    /// As [`Reader::each_asset_for_scheduling`], for the assets whose ids lie in `ids` (a range
+    /// of the rowid: several threads can each read a part of the register).
+    pub fn each_asset_for_scheduling_in(
+        &self,
+        ids: std::ops::RangeInclusive<i64>,
+        mut f: impl FnMut(AssetRecord),
+    ) -> Result<()> {
         let zone_names: HashMap<i64, String> = self
             .conn
             .prepare("SELECT id, name FROM zones")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        // The same column positions as COLUMNS, so `from_row` reads both; the skipped columns
-        // are NULL and the geometry is marked as a point (built from lon/lat).
         let mut st = self.conn.prepare(
-            "SELECT a.id, a.ref, a.kind, a.zone_id, NULL, a.site_state, NULL, NULL, NULL, NULL,
-                '{\"type\":\"Point\"}', a.species, a.genus, NULL, NULL, NULL, NULL, NULL,
-                a.planted_on, a.condition, a.heritage_grade, a.box_count, a.box_length_m,
-                a.box_width_m, a.box_depth_m, a.planting, a.tree_count, a.plant, a.park_type,
-                a.water, a.area_m2, a.volume_m3, a.tags, NULL, NULL, NULL, NULL, a.retired_reason,
-                a.lon, a.lat
-             FROM assets a ORDER BY a.id",
+            "SELECT id, ref, kind, zone_id, site_state, species, genus, planted_on, condition,
+                heritage_grade, box_count, box_length_m, box_width_m, box_depth_m, planting,
+                tree_count, plant, park_type, water, area_m2, volume_m3, tags, retired_reason,
+                lon, lat
+             FROM assets WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
         )?;
-        let mut rows = st.query([])?;
+        let mut rows = st.query([ids.start(), ids.end()])?;
         while let Some(r) = rows.next()? {
-            let (mut rec, _) = from_row(r)?;
+            let mut rec = scheduling_from_row(r)?;
             rec.zone = zone_names.get(&rec.zone_id.unwrap_or_default()).cloned();
             f(rec);
         }

@@ -92,6 +92,12 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// Reads of the database file through a memory map of up to 4 GiB instead of `read` calls into
+/// the page cache: a scheduling run reads every asset row once, and the foreign-key check of
+/// each new task finds its asset's page in place instead of copying it in. Writes still go
+/// through the WAL. An in-memory store ignores it.
+const MMAP: &str = "PRAGMA mmap_size = 4294967296;";
+
 impl Store {
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     pub fn open(path: &Path) -> Result<Store> {
@@ -120,6 +126,7 @@ impl Store {
             // instead of being spilled to the WAL and read back.
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
         )?;
+        conn.execute_batch(MMAP)?;
         let mut store = Store { conn, path };
         store.migrate()?;
         Ok(store)
@@ -172,60 +179,106 @@ impl Store {
         &self.path
     }
 
-    /// As [`Reader::each_asset_for_scheduling`], with the reading on a second thread: a second
-    /// connection reads and decodes the rows while `f` (building the scheduler's world) runs on
-    /// this one, so a million assets cost about the longer of the two instead of their sum.
-    /// An in-memory store (tests) reads on this thread.
+    /// As [`Reader::each_asset_for_scheduling`], with the reading on other threads: the id
+    /// range is split in two halves, each read and decoded by its own read-only connection
+    /// while `f` (building the scheduler's world) runs on this one. Records still reach `f` in
+    /// id order: the first half's are handed on as they come, the second half's are read ahead
+    /// meanwhile and handed on after. Decoding a million rows costs more than building the
+    /// world from them, so two readers keep `f` busy where one could not. A small register, or
+    /// an in-memory store (tests), is read on this thread.
     pub fn each_asset_for_scheduling_parallel(
         &self,
         mut f: impl FnMut(crate::model::AssetRecord),
     ) -> Result<()> {
-        if self.path == Path::new(":memory:") {
+        /// Below this many ids a second thread costs more than it saves.
+        const SPLIT_FROM: i64 = 20_000;
+        const BATCH: usize = 1024;
+        let (first, last): (Option<i64>, Option<i64>) =
+            self.conn
+                .query_row("SELECT min(id), max(id) FROM assets", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(());
+        };
+        if self.path == Path::new(":memory:") || last - first < SPLIT_FROM {
             return self.read().each_asset_for_scheduling(f);
         }
-        const BATCH: usize = 1024;
-        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<crate::model::AssetRecord>>(16);
+        let middle = first + (last - first) / 2;
+        let halves = [first..=middle, middle + 1..=last];
+        type Batch = Vec<crate::model::AssetRecord>;
+        // The first half is handed on as it is read (a few batches in flight); the second half
+        // is read ahead without bound while the first is handed on.
+        let (send_first, receive_first) = std::sync::mpsc::sync_channel::<Batch>(16);
+        let (send_second, receive_second) = std::sync::mpsc::channel::<Batch>();
         let path = self.path.clone();
+        let path = &path;
+        let read_half =
+            move |ids: std::ops::RangeInclusive<i64>, send: &dyn Fn(Batch) -> bool| -> Result<()> {
+                let conn = Connection::open_with_flags(
+                    path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .map_err(|source| StoreError::Open {
+                    path: path.clone(),
+                    source,
+                })?;
+                conn.execute_batch("PRAGMA cache_size = -131072;")?;
+                conn.execute_batch(MMAP)?;
+                let mut batch = Vec::with_capacity(BATCH);
+                let mut open = true;
+                Reader { conn: &conn }.each_asset_for_scheduling_in(ids, |rec| {
+                    if !open {
+                        return;
+                    }
+                    batch.push(rec);
+                    if batch.len() == BATCH {
+                        // A closed channel means the caller stopped: nothing left to do.
+                        open = send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                    }
+                })?;
+                if open {
+                    send(batch);
+                }
+                Ok(())
+            };
         std::thread::scope(|scope| {
-            let reader = std::thread::Builder::new()
+            let [first_half, second_half] = halves;
+            let read_half = &read_half;
+            let reader_first = std::thread::Builder::new()
                 .name("read-assets".into())
-                .spawn_scoped(scope, move || -> Result<()> {
-                    let conn = Connection::open_with_flags(
-                        &path,
-                        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                    )
-                    .map_err(|source| StoreError::Open {
-                        path: path.clone(),
-                        source,
-                    })?;
-                    conn.execute_batch("PRAGMA cache_size = -262144;")?;
-                    let mut batch = Vec::with_capacity(BATCH);
-                    Reader { conn: &conn }.each_asset_for_scheduling(|rec| {
-                        batch.push(rec);
-                        if batch.len() == BATCH {
-                            // A closed channel means the caller stopped: nothing left to do.
-                            let _ =
-                                send.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                        }
-                    })?;
-                    let _ = send.send(batch);
-                    drop(send);
-                    Ok(())
+                .spawn_scoped(scope, move || {
+                    read_half(first_half, &|b| send_first.send(b).is_ok())
                 })
                 .map_err(StoreError::Thread)?;
-            // Owned here, so that if `f` panics the receiver is dropped while unwinding and the
-            // reader's next send fails instead of waiting forever on a full channel.
-            let receive = receive;
-            for batch in receive.iter() {
-                for rec in batch {
-                    f(rec);
-                }
+            let reader_second = std::thread::Builder::new()
+                .name("read-assets-2".into())
+                .spawn_scoped(scope, move || {
+                    read_half(second_half, &|b| send_second.send(b).is_ok())
+                })
+                .map_err(StoreError::Thread)?;
+            // Owned here, so that if `f` panics the receivers are dropped while unwinding and
+            // the readers' next sends fail instead of waiting forever on a full channel.
+            let (receive_first, receive_second) = (receive_first, receive_second);
+            for batch in receive_first.iter() {
+                batch.into_iter().for_each(&mut f);
             }
-            drop(receive);
-            reader
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            drop(receive_first);
+            let joined = |h: std::thread::ScopedJoinHandle<'_, Result<()>>| {
+                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+            };
+            // A bad row in the first half: nothing after it is handed on.
+            if let Err(e) = joined(reader_first) {
+                drop(receive_second);
+                let _ = joined(reader_second);
+                return Err(e);
+            }
+            for batch in receive_second.iter() {
+                batch.into_iter().for_each(&mut f);
+            }
+            drop(receive_second);
+            joined(reader_second)
         })
     }
 
@@ -316,11 +369,11 @@ mod tests {
     fn the_parallel_scheduling_reader_matches_the_plain_one_and_reports_a_bad_row() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(&dir.path().join("t.db")).unwrap();
-        // 5,000 assets: more than four batches of the reading thread.
+        // 50,000 assets: two halves read on two threads, many batches each.
         s.conn
             .execute_batch(
                 "INSERT INTO zones (id, name, created_at) VALUES (1, 'north', 'x');
-                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000)
                  INSERT INTO assets (id, ref, kind, zone_id, site_state, lon, lat, geometry,
                                      species, condition, box_count, created_at, updated_at)
                  SELECT i, 'A-' || i, CASE WHEN i % 3 = 0 THEN 'flower_box_group' ELSE 'tree' END,
@@ -335,10 +388,35 @@ mod tests {
         let mut parallel = Vec::new();
         s.each_asset_for_scheduling_parallel(|r| parallel.push(r))
             .unwrap();
-        assert_eq!(plain.len(), 5000);
+        assert_eq!(plain.len(), 50000);
         assert_eq!(parallel, plain);
         assert_eq!(plain[2].zone.as_deref(), Some("north"));
         assert_eq!(plain[2].kind(), crate::model::AssetKind::FlowerBoxGroup);
+        // The lean rows are the full ones without the fields scheduling does not read.
+        let full = s
+            .read()
+            .assets(&AssetFilter {
+                include_retired: true,
+                ..Default::default()
+            })
+            .unwrap();
+        let mut blanked: Vec<_> = full
+            .into_iter()
+            .map(|mut r| {
+                r.names = Default::default();
+                r.provenance = Default::default();
+                if let crate::model::KindData::Tree(t) = &mut r.data {
+                    (t.dbh_cm, t.height_m, t.crown_m) = (None, None, None);
+                    (t.species.zh, t.species.en) = (None, None);
+                }
+                r
+            })
+            .collect();
+        blanked.sort_by_key(|r| r.id);
+        assert_eq!(plain.len(), blanked.len());
+        for (lean, full) in plain.iter().zip(&blanked) {
+            assert_eq!(lean, full);
+        }
 
         s.conn
             .execute("UPDATE assets SET kind = 'spaceship' WHERE id = 4321", [])
@@ -349,6 +427,19 @@ mod tests {
             .unwrap_err();
         assert!(err.to_string().contains("spaceship"), "{err}");
         assert!(seen < 4321, "rows after the bad one were not handed on");
+        // A bad row in the second half: the first half is handed on, then the error.
+        s.conn
+            .execute("UPDATE assets SET kind = 'tree' WHERE id = 4321", [])
+            .unwrap();
+        s.conn
+            .execute("UPDATE assets SET kind = 'submarine' WHERE id = 43210", [])
+            .unwrap();
+        let mut seen = 0;
+        let err = s
+            .each_asset_for_scheduling_parallel(|_| seen += 1)
+            .unwrap_err();
+        assert!(err.to_string().contains("submarine"), "{err}");
+        assert!((25000..43210).contains(&seen), "{seen}");
     }
 
     #[test]

@@ -106,6 +106,67 @@ pub struct Placement {
     pub moved_from: Option<NaiveDate>,
 }
 
+const INSERT_PLACED: &str = "INSERT INTO tasks (rule_id, asset_id, occurrence, task_type, due_at,
+    due_date, deadline_at, minutes, skill, priority, crew_id, state, reason, note, moved_from, detail,
+    severity, created_at, updated_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)";
+
+/// Inserts tasks with their placement ([`Tx::task_inserter`]). The tasks of one run share a few
+/// due times and days, so their text is formatted once and reused while it repeats.
+pub struct TaskInserter<'t> {
+    insert: rusqlite::CachedStatement<'t>,
+    conn: &'t rusqlite::Connection,
+    /// The last due and deadline times, with their RFC 3339 text.
+    times: [Option<(DateTime<FixedOffset>, String)>; 2],
+    /// The last due date, with its text.
+    day: Option<(NaiveDate, String)>,
+}
+
+impl TaskInserter<'_> {
+    /// As [`Tx::insert_placed`].
+    pub fn insert(&mut self, t: &TaskRecord, at: &Placement, now: &str) -> Result<i64> {
+        fn text(slot: &mut Option<(DateTime<FixedOffset>, String)>, t: &DateTime<FixedOffset>) {
+            // Equal instants in another offset print differently: compare the offset too.
+            if !slot
+                .as_ref()
+                .is_some_and(|(s, _)| s == t && s.offset() == t.offset())
+            {
+                *slot = Some((*t, ts(t)));
+            }
+        }
+        let [due, deadline] = &mut self.times;
+        text(due, &t.due_at);
+        text(deadline, &t.deadline_at);
+        if self.day.as_ref().is_none_or(|(d, _)| *d != at.due_date) {
+            self.day = Some((at.due_date, at.due_date.to_string()));
+        }
+        fn text_of(slot: &Option<(DateTime<FixedOffset>, String)>) -> &str {
+            slot.as_ref().map(|(_, s)| s.as_str()).unwrap_or_default()
+        }
+        self.insert.execute(params![
+            t.rule_id,
+            t.asset_id,
+            t.occurrence,
+            t.task_type,
+            text_of(due),
+            self.day.as_ref().map(|(_, s)| s.as_str()),
+            text_of(deadline),
+            t.minutes,
+            t.skill,
+            t.priority,
+            at.crew_id,
+            t.state.as_str(),
+            t.reason,
+            t.note,
+            at.moved_from.map(|d| d.to_string()),
+            t.detail,
+            t.severity,
+            now
+        ])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+}
+
 fn ts(t: &DateTime<FixedOffset>) -> String {
     t.to_rfc3339()
 }
@@ -344,41 +405,25 @@ impl Tx<'_> {
     }
 
     /// Inserts a task on the day and with the crew its placement gives (`t`'s own crew, due
-    /// date and `moved_from` are not read), stamped `now`; returns its id. `schedule run` writes
-    /// each new task this way once, after the day's assignment.
+    /// date and `moved_from` are not read), stamped `now`; returns its id.
     pub fn insert_placed(&mut self, t: &TaskRecord, at: &Placement, now: &str) -> Result<i64> {
-        self.exec_cached(
-            "INSERT INTO tasks (rule_id, asset_id, occurrence, task_type, due_at, due_date, deadline_at,
-                minutes, skill, priority, crew_id, state, reason, note, moved_from, detail, severity,
-                created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
-            params![
-                t.rule_id,
-                t.asset_id,
-                t.occurrence,
-                t.task_type,
-                ts(&t.due_at),
-                at.due_date.to_string(),
-                ts(&t.deadline_at),
-                t.minutes,
-                t.skill,
-                t.priority,
-                at.crew_id,
-                t.state.as_str(),
-                t.reason,
-                t.note,
-                at.moved_from.map(|d| d.to_string()),
-                t.detail,
-                t.severity,
-                now
-            ],
-        )?;
-        Ok(self.tx.last_insert_rowid())
+        self.task_inserter()?.insert(t, at, now)
+    }
+
+    /// A prepared insert for many placed tasks: `schedule run` writes each new task once, after
+    /// the day's assignment, through one of these.
+    pub fn task_inserter(&self) -> Result<TaskInserter<'_>> {
+        Ok(TaskInserter {
+            insert: self.tx.prepare_cached(INSERT_PLACED)?,
+            conn: &self.tx,
+            times: Default::default(),
+            day: None,
+        })
     }
 
     /// Writes what the rules now produce into an open generated task. Its planned day (moved by
     /// crew overflow) and `moved_from` are reset only when the due time changed.
-    pub fn update_generated(&mut self, id: i64, t: &TaskRecord) -> Result<()> {
+    pub fn update_generated(&self, id: i64, t: &TaskRecord) -> Result<()> {
         self.exec_cached(
             "UPDATE tasks SET task_type = ?2,
                 due_date = CASE WHEN due_at = ?3 THEN due_date ELSE ?4 END,
@@ -456,7 +501,7 @@ impl Tx<'_> {
 
     /// Assigns a task to a crew (or none) and optionally moves its planned date.
     pub fn assign_task(
-        &mut self,
+        &self,
         id: i64,
         crew: Option<&str>,
         due_date: NaiveDate,

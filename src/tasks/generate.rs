@@ -515,6 +515,7 @@ pub fn run(
             .map(|c| (c.name.as_str(), c.id))
             .collect();
         let now = crate::store::now_rfc3339();
+        let mut inserter = tx.task_inserter()?;
         for (k, (i, stored)) in keep.iter().enumerate() {
             let Some(u) = unit_of_planned[k] else {
                 continue;
@@ -536,7 +537,7 @@ pub fn run(
                             moved_from: t.moved_from,
                         },
                     };
-                    ids[u] = tx.insert_placed(t, &at, &now)?;
+                    ids[u] = inserter.insert(t, &at, &now)?;
                 }
                 Some(s) => {
                     ids[u] = s.id;
