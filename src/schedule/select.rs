@@ -15,7 +15,6 @@ use crate::model::components::{
 #[derive(Debug, Clone, PartialEq)]
 pub struct Selected {
     pub asset_id: i64,
-    pub zone: String,
     /// Units the rule's minutes count: 1 per asset, boxes of a box group, trees of a tree row.
     pub units: f64,
     pub lon: f64,
@@ -67,9 +66,8 @@ pub fn select(world: &mut AssetWorld, sel: &Selector, per: Per) -> Vec<Selected>
             },
         )
         .map(
-            |(id, _, loc, zone, _, _, _, _, container, count, _)| Selected {
+            |(id, _, loc, _, _, _, _, _, container, count, _)| Selected {
                 asset_id: id.0,
-                zone: zone.map(|z| z.zone.clone()).unwrap_or_default(),
                 units: match per {
                     Per::Asset => 1.0,
                     Per::Box => container.map(|c| f64::from(c.0.box_count)).unwrap_or(1.0),

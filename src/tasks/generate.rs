@@ -20,7 +20,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::assign::{DayTask, assign_day};
+use super::assign::{GroupTask, assign_day_grouped};
 use super::record::{Crew, TaskFilter, TaskRecord, TaskState};
 use crate::ipm::PestList;
 use crate::model::AssetWorld;
@@ -444,11 +444,30 @@ pub fn run(
                 by_day.entry(unit.due_date).or_default().push(u);
             }
         }
-        // Final placement of each unit: (crew, day, moved from).
-        type Placed = (Option<String>, NaiveDate, Option<NaiveDate>);
+        // Tasks are grouped by (zone, skill), with the crews covering each group worked out
+        // once: a day of a million-asset city holds hundreds of thousands of tasks.
+        let mut groups: HashMap<(&str, Option<&str>), usize> = HashMap::new();
+        let mut candidates: Vec<Vec<usize>> = Vec::new();
+        let mut group: Vec<usize> = vec![usize::MAX; units.len()];
+        for &u in by_day.values().flatten() {
+            let t = of(&units[u]);
+            let zone = world.zone(t.asset_id).unwrap_or_default();
+            let skill = t.skill.as_deref();
+            group[u] = *groups.entry((zone, skill)).or_insert_with(|| {
+                candidates.push(
+                    (0..stored_crews.len())
+                        .filter(|&i| stored_crews[i].covers(zone, skill))
+                        .collect(),
+                );
+                candidates.len() - 1
+            });
+        }
+        // Final placement of each unit: (crew index, day, moved from).
+        type Placed = (Option<usize>, NaiveDate, Option<NaiveDate>);
         let mut placed: Vec<Option<Placed>> = vec![None; units.len()];
-        let mut moved: BTreeMap<usize, (String, NaiveDate, NaiveDate)> = BTreeMap::new();
+        let mut moved: BTreeMap<usize, (usize, NaiveDate, NaiveDate)> = BTreeMap::new();
         let mut carried: Vec<usize> = Vec::new();
+        let mut hours_today: Vec<Option<f64>> = vec![None; stored_crews.len()];
         let mut day = from;
         while day <= last_day {
             let mut todays = by_day.remove(&day).unwrap_or_default();
@@ -456,31 +475,30 @@ pub fn run(
                 break;
             }
             todays.append(&mut carried);
-            let day_tasks: Vec<DayTask> = todays
+            let day_tasks: Vec<GroupTask> = todays
                 .iter()
                 .map(|&u| {
                     let t = of(&units[u]);
-                    DayTask {
+                    GroupTask {
                         id: u as i64,
-                        zone: world.zone(t.asset_id).unwrap_or_default().to_string(),
-                        skill: t.skill.clone(),
+                        group: group[u],
                         minutes: t.minutes,
                         priority: t.priority,
                     }
                 })
                 .collect();
-            for p in assign_day(&day_tasks, &stored_crews) {
+            for p in assign_day_grouped(&day_tasks, &stored_crews, &candidates) {
                 let u = p.task_id as usize;
                 let t = of(&units[u]);
-                match (&p.crew, p.overflow) {
+                match (p.crew, p.overflow) {
                     (None, _) => {
                         summary.unassigned += 1;
                         placed[u] = Some((None, day, None));
                     }
                     (Some(c), false) => {
-                        *summary.hours.entry((day, c.clone())).or_default() += t.minutes / 60.0;
+                        *hours_today[c].get_or_insert(0.0) += t.minutes / 60.0;
                         let from_day = placed[u].as_ref().and_then(|p| p.2);
-                        placed[u] = Some((Some(c.clone()), day, from_day));
+                        placed[u] = Some((Some(c), day, from_day));
                     }
                     (Some(c), true) => {
                         let next = day + Duration::days(1);
@@ -489,13 +507,18 @@ pub fn run(
                             .and_then(|p| p.2)
                             .or(units[u].moved_from)
                             .unwrap_or(day);
-                        placed[u] = Some((Some(c.clone()), next, Some(first)));
+                        placed[u] = Some((Some(c), next, Some(first)));
                         carried.push(u);
                         moved
                             .entry(u)
                             .and_modify(|m| m.2 = next)
-                            .or_insert_with(|| (c.clone(), day, next));
+                            .or_insert_with(|| (c, day, next));
                     }
+                }
+            }
+            for (c, hours) in hours_today.iter_mut().enumerate() {
+                if let Some(h) = hours.take() {
+                    summary.hours.insert((day, stored_crews[c].name.clone()), h);
                 }
             }
             day += Duration::days(1);
@@ -510,10 +533,6 @@ pub fn run(
             }
         }
         let mut ids: Vec<i64> = vec![0; units.len()];
-        let crew_ids: HashMap<&str, i64> = stored_crews
-            .iter()
-            .map(|c| (c.name.as_str(), c.id))
-            .collect();
         let now = crate::store::now_rfc3339();
         let mut inserter = tx.task_inserter()?;
         for (k, (i, stored)) in keep.iter().enumerate() {
@@ -525,9 +544,7 @@ pub fn run(
                 None => {
                     let at = match &placed[u] {
                         Some((crew, day, moved_from)) => Placement {
-                            crew_id: crew
-                                .as_ref()
-                                .and_then(|c| crew_ids.get(c.as_str()).copied()),
+                            crew_id: crew.map(|c| stored_crews[c].id),
                             due_date: *day,
                             moved_from: moved_from.or(t.moved_from),
                         },
@@ -555,12 +572,13 @@ pub fn run(
                 continue;
             };
             let newly_inserted = matches!(unit.task, UnitTask::Planned(k) if keep[k].1.is_none());
+            let crew = crew.map(|c| stored_crews[c].name.as_str());
             if !newly_inserted
-                && (unit.crew != *crew
+                && (unit.crew.as_deref() != crew
                     || unit.due_date != *day
                     || moved_from.is_some_and(|m| unit.moved_from != Some(m)))
             {
-                tx.assign_task(ids[u], crew.as_deref(), *day, *moved_from)?;
+                tx.assign_task(ids[u], crew, *day, *moved_from)?;
             }
         }
         summary.moved = moved
@@ -574,7 +592,7 @@ pub fn run(
                         .map(str::to_string)
                         .unwrap_or_else(|| t.asset_ref.clone()),
                     task_type: t.task_type.clone(),
-                    crew,
+                    crew: stored_crews[crew].name.clone(),
                     from: from_day,
                     to: to_day,
                 }
