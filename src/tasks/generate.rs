@@ -98,6 +98,8 @@ pub fn plan(
     last_completion: &HashMap<(String, i64), NaiveDate>,
 ) -> Vec<TaskRecord> {
     let mut out = Vec::new();
+    // The assets of a cron rule share each occurrence: its key is formatted once.
+    let mut key: Option<(DateTime<Tz>, String)> = None;
     for_each_occurrence(
         rules,
         world,
@@ -105,7 +107,17 @@ pub fn plan(
         from,
         to,
         last_completion,
-        |rule, a, occ, due| out.push(task(rule, a, occ, due)),
+        |rule, a, occ, due| {
+            let text = match &key {
+                Some((at, text)) if *at == occ => text.clone(),
+                _ => {
+                    let text = occ.fixed_offset().to_rfc3339();
+                    key = Some((occ, text.clone()));
+                    text
+                }
+            };
+            out.push(task(rule, a, occ, text, due))
+        },
     );
     out
 }
@@ -204,17 +216,24 @@ pub fn for_each_occurrence(
     }
 }
 
-fn task(rule: &Rule, a: &Selected, occurrence: DateTime<Tz>, due: DateTime<Tz>) -> TaskRecord {
+/// The task of one occurrence for one asset; `key` is the occurrence in RFC 3339.
+fn task(
+    rule: &Rule,
+    a: &Selected,
+    occurrence: DateTime<Tz>,
+    key: String,
+    due: DateTime<Tz>,
+) -> TaskRecord {
     let minutes = rule.minutes_per_asset * a.units;
-    let mut t = TaskRecord::new(
+    let mut t = TaskRecord::with_occurrence(
         a.asset_id,
         rule.task.as_str(),
+        key,
         due.fixed_offset(),
         (due + rule.grace).fixed_offset(),
         minutes,
     );
     t.rule_id = Some(rule.id.clone());
-    t.occurrence = occurrence.fixed_offset().to_rfc3339();
     t.skill = rule.skill.clone();
     t.priority = rule.priority;
     if due.date_naive() != occurrence.date_naive() {

@@ -113,12 +113,26 @@ impl TaskRecord {
         deadline_at: DateTime<FixedOffset>,
         minutes: f64,
     ) -> Self {
+        let occurrence = due_at.to_rfc3339();
+        Self::with_occurrence(asset_id, task_type, occurrence, due_at, deadline_at, minutes)
+    }
+
+    /// As [`TaskRecord::new`], with the occurrence key (RFC 3339) already formatted: the tasks
+    /// of one cron occurrence share it.
+    pub fn with_occurrence(
+        asset_id: i64,
+        task_type: &str,
+        occurrence: String,
+        due_at: DateTime<FixedOffset>,
+        deadline_at: DateTime<FixedOffset>,
+        minutes: f64,
+    ) -> Self {
         TaskRecord {
             id: 0,
             rule_id: None,
             asset_id,
             asset_ref: String::new(),
-            occurrence: due_at.to_rfc3339(),
+            occurrence,
             task_type: task_type.to_string(),
             due_at,
             due_date: due_at.date_naive(),
