@@ -25,7 +25,7 @@ pub use assets::{
 };
 pub use audit::AuditEntry;
 pub use coverage::{DateField, StressRow};
-pub use tasks::{Placement, StoredGenerated};
+pub use tasks::{Placement, StoredGenerated, TaskInserter};
 pub use water::{WaterCheck, WaterState};
 pub use weather::WeatherUpsert;
 

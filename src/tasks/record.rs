@@ -114,7 +114,14 @@ impl TaskRecord {
         minutes: f64,
     ) -> Self {
         let occurrence = due_at.to_rfc3339();
-        Self::with_occurrence(asset_id, task_type, occurrence, due_at, deadline_at, minutes)
+        Self::with_occurrence(
+            asset_id,
+            task_type,
+            occurrence,
+            due_at,
+            deadline_at,
+            minutes,
+        )
     }
 
     /// As [`TaskRecord::new`], with the occurrence key (RFC 3339) already formatted: the tasks
