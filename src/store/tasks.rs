@@ -123,7 +123,8 @@ pub struct TaskInserter<'t> {
 }
 
 impl TaskInserter<'_> {
-    /// As [`Tx::insert_placed`].
+    /// Inserts a task on the day and with the crew its placement gives (`t`'s own crew, due
+    /// date and `moved_from` are not read), stamped `now`; returns its id.
     pub fn insert(&mut self, t: &TaskRecord, at: &Placement, now: &str) -> Result<i64> {
         fn text(slot: &mut Option<(DateTime<FixedOffset>, String)>, t: &DateTime<FixedOffset>) {
             // Equal instants in another offset print differently: compare the offset too.
@@ -393,7 +394,7 @@ impl Tx<'_> {
     /// Inserts an ad-hoc task (no rule) and returns its id.
     pub fn insert_task(&mut self, t: &TaskRecord) -> Result<i64> {
         let crew = self.crew_id(t.crew.as_deref())?;
-        self.insert_placed(
+        self.task_inserter()?.insert(
             t,
             &Placement {
                 crew_id: crew,
@@ -402,12 +403,6 @@ impl Tx<'_> {
             },
             &now_rfc3339(),
         )
-    }
-
-    /// Inserts a task on the day and with the crew its placement gives (`t`'s own crew, due
-    /// date and `moved_from` are not read), stamped `now`; returns its id.
-    pub fn insert_placed(&mut self, t: &TaskRecord, at: &Placement, now: &str) -> Result<i64> {
-        self.task_inserter()?.insert(t, at, now)
     }
 
     /// A prepared insert for many placed tasks: `schedule run` writes each new task once, after
