@@ -32,32 +32,17 @@ pub struct Placement {
 
 /// Places one day's tasks on the crews.
 pub fn assign_day(tasks: &[DayTask], crews: &[Crew]) -> Vec<Placement> {
-    // Candidates per (zone, skill), computed once: a city has hundreds of crews and
-    // hundreds of thousands of tasks a day.
-    let mut groups: HashMap<(&str, Option<&str>), usize> = HashMap::new();
-    let mut candidates: Vec<Vec<usize>> = Vec::new();
+    let mut groups = CrewGroups::new(crews);
     let grouped: Vec<GroupTask> = tasks
         .iter()
-        .map(|t| {
-            let group = *groups
-                .entry((t.zone.as_str(), t.skill.as_deref()))
-                .or_insert_with(|| {
-                    candidates.push(
-                        (0..crews.len())
-                            .filter(|&i| crews[i].covers(&t.zone, t.skill.as_deref()))
-                            .collect(),
-                    );
-                    candidates.len() - 1
-                });
-            GroupTask {
-                id: t.id,
-                group,
-                minutes: t.minutes,
-                priority: t.priority,
-            }
+        .map(|t| GroupTask {
+            id: t.id,
+            group: groups.group(&t.zone, t.skill.as_deref()),
+            minutes: t.minutes,
+            priority: t.priority,
         })
         .collect();
-    assign_day_grouped(&grouped, crews, &candidates)
+    assign_day_grouped(&grouped, crews, &groups.candidates)
         .into_iter()
         .map(|p| Placement {
             task_id: p.task_id,
@@ -65,6 +50,39 @@ pub fn assign_day(tasks: &[DayTask], crews: &[Crew]) -> Vec<Placement> {
             overflow: p.overflow,
         })
         .collect()
+}
+
+/// Tasks' (zone, skill) pairs reduced to groups, with the crews covering each group worked out
+/// once: a city has hundreds of crews and hundreds of thousands of tasks a day.
+pub struct CrewGroups<'a> {
+    crews: &'a [Crew],
+    index: HashMap<(&'a str, Option<&'a str>), usize>,
+    /// For each group, in ascending order, the crews that cover its zone and skill: the
+    /// `candidates` of [`assign_day_grouped`].
+    pub candidates: Vec<Vec<usize>>,
+}
+
+impl<'a> CrewGroups<'a> {
+    pub fn new(crews: &'a [Crew]) -> Self {
+        CrewGroups {
+            crews,
+            index: HashMap::new(),
+            candidates: Vec::new(),
+        }
+    }
+
+    /// The group of a zone and skill (a new one the first time the pair is seen).
+    pub fn group(&mut self, zone: &'a str, skill: Option<&'a str>) -> usize {
+        let (crews, candidates) = (self.crews, &mut self.candidates);
+        *self.index.entry((zone, skill)).or_insert_with(|| {
+            candidates.push(
+                (0..crews.len())
+                    .filter(|&i| crews[i].covers(zone, skill))
+                    .collect(),
+            );
+            candidates.len() - 1
+        })
+    }
 }
 
 /// A task to place whose zone and skill the caller has reduced to a group, with the crews that

@@ -20,7 +20,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::assign::{GroupTask, assign_day_grouped};
+use super::assign::{CrewGroups, GroupTask, assign_day_grouped};
 use super::record::{Crew, TaskFilter, TaskRecord, TaskState};
 use crate::ipm::PestList;
 use crate::model::AssetWorld;
@@ -463,23 +463,12 @@ pub fn run(
                 by_day.entry(unit.due_date).or_default().push(u);
             }
         }
-        // Tasks are grouped by (zone, skill), with the crews covering each group worked out
-        // once: a day of a million-asset city holds hundreds of thousands of tasks.
-        let mut groups: HashMap<(&str, Option<&str>), usize> = HashMap::new();
-        let mut candidates: Vec<Vec<usize>> = Vec::new();
+        let mut groups = CrewGroups::new(&stored_crews);
         let mut group: Vec<usize> = vec![usize::MAX; units.len()];
         for &u in by_day.values().flatten() {
             let t = of(&units[u]);
             let zone = world.zone(t.asset_id).unwrap_or_default();
-            let skill = t.skill.as_deref();
-            group[u] = *groups.entry((zone, skill)).or_insert_with(|| {
-                candidates.push(
-                    (0..stored_crews.len())
-                        .filter(|&i| stored_crews[i].covers(zone, skill))
-                        .collect(),
-                );
-                candidates.len() - 1
-            });
+            group[u] = groups.group(zone, t.skill.as_deref());
         }
         // Final placement of each unit: (crew index, day, moved from).
         type Placed = (Option<usize>, NaiveDate, Option<NaiveDate>);
@@ -506,7 +495,7 @@ pub fn run(
                     }
                 })
                 .collect();
-            for p in assign_day_grouped(&day_tasks, &stored_crews, &candidates) {
+            for p in assign_day_grouped(&day_tasks, &stored_crews, &groups.candidates) {
                 let u = p.task_id as usize;
                 let t = of(&units[u]);
                 match (p.crew, p.overflow) {
