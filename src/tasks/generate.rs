@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -183,10 +183,15 @@ pub fn for_each_occurrence(
                         continue;
                     };
                     if last.is_none() && first_day.is_none() {
-                        // First round without a start date: spread the assets over one interval
-                        // instead of putting every tree on the same day.
+                        // First round without a start date: the assets are spread over one
+                        // interval, each on the days of a fixed grid of `every` days set by its
+                        // id, from the first such day on or after today. The grid does not move
+                        // with today: runs on successive days agree on every asset's day (were
+                        // the spread counted from today, the same few assets would fall due at
+                        // each daily run and the rest always later).
                         let days = every.num_days().max(1);
-                        next += Duration::days(a.asset_id.rem_euclid(days));
+                        let phase = a.asset_id - i64::from(next.num_days_from_ce());
+                        next += Duration::days(phase.rem_euclid(days));
                     }
                     // Projected visits: each assumed done on its due day.
                     let mut guard = 0;
