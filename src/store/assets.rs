@@ -75,57 +75,128 @@ fn opt_parse<T: std::str::FromStr<Err = String>>(
     })
 }
 
+/// Where the kind-specific columns stand in a row; `None`: the query does not read it (left
+/// empty).
+struct KindColumns {
+    species: [Option<usize>; 4],
+    dbh_height_crown: Option<[usize; 3]>,
+    planted: usize,
+    condition: usize,
+    heritage: usize,
+    /// Box count, length, width, depth, planting.
+    boxes: [usize; 5],
+    tree_count: usize,
+    plant: usize,
+    park_type: usize,
+    water: usize,
+    area: usize,
+    volume: usize,
+}
+
+/// The columns of [`COLUMNS`].
+const FULL_ROW: KindColumns = KindColumns {
+    species: [Some(11), Some(12), Some(13), Some(14)],
+    dbh_height_crown: Some([15, 16, 17]),
+    planted: 18,
+    condition: 19,
+    heritage: 20,
+    boxes: [21, 22, 23, 24, 25],
+    tree_count: 26,
+    plant: 27,
+    park_type: 28,
+    water: 29,
+    area: 30,
+    volume: 31,
+};
+
+/// The columns of the scheduling query ([`Reader::each_asset_for_scheduling_in`]).
+const SCHEDULING_ROW: KindColumns = KindColumns {
+    species: [Some(5), Some(6), None, None],
+    dbh_height_crown: None,
+    planted: 7,
+    condition: 8,
+    heritage: 9,
+    boxes: [10, 11, 12, 13, 14],
+    tree_count: 15,
+    plant: 16,
+    park_type: 17,
+    water: 18,
+    area: 19,
+    volume: 20,
+};
+
+/// The kind data of a row: only the columns of its kind are decoded.
+fn kind_data(r: &Row<'_>, kind: AssetKind, c: &KindColumns) -> rusqlite::Result<KindData> {
+    let text =
+        |i: Option<usize>| -> rusqlite::Result<Option<String>> { i.map_or(Ok(None), |i| r.get(i)) };
+    let species = || -> rusqlite::Result<SpeciesInfo> {
+        let [latin, genus, zh, en] = c.species;
+        Ok(SpeciesInfo {
+            latin: text(latin)?,
+            genus: text(genus)?,
+            zh: text(zh)?,
+            en: text(en)?,
+        })
+    };
+    // `str::parse` reads ISO dates without interpreting a format string.
+    let planted = || -> rusqlite::Result<Option<NaiveDate>> {
+        Ok(r.get_ref(c.planted)?
+            .as_str_or_null()?
+            .and_then(|d| d.parse::<NaiveDate>().ok()))
+    };
+    Ok(match kind {
+        AssetKind::Tree => {
+            let (dbh_cm, height_m, crown_m) = match c.dbh_height_crown {
+                Some([d, h, w]) => (r.get(d)?, r.get(h)?, r.get(w)?),
+                None => (None, None, None),
+            };
+            KindData::Tree(TreeOccupant {
+                species: species()?,
+                dbh_cm,
+                height_m,
+                crown_m,
+                planted: planted()?,
+                condition: opt_parse(r, c.condition, "condition")?,
+                heritage_grade: r.get(c.heritage)?,
+            })
+        }
+        AssetKind::FlowerBoxGroup => {
+            let [count, length, width, depth, planting] = c.boxes;
+            KindData::FlowerBoxGroup(BoxGroup {
+                box_count: r.get::<_, Option<u32>>(count)?.unwrap_or(1),
+                box_length_m: r.get::<_, Option<f64>>(length)?.unwrap_or(0.0),
+                box_width_m: r.get::<_, Option<f64>>(width)?.unwrap_or(0.0),
+                box_depth_m: r.get::<_, Option<f64>>(depth)?.unwrap_or(0.0),
+                planting: r.get(planting)?,
+                planted: planted()?,
+            })
+        }
+        AssetKind::TreeRow => KindData::TreeRow {
+            tree_count: r.get(c.tree_count)?,
+            species: species()?,
+        },
+        AssetKind::GreenArea => KindData::GreenArea {
+            plant: r.get(c.plant)?,
+            area_m2: r.get(c.area)?,
+        },
+        AssetKind::Park => KindData::Park {
+            subtype: opt_parse(r, c.park_type, "park_type")?
+                .unwrap_or(crate::model::ParkSubtype::Park),
+            area_m2: r.get(c.area)?,
+        },
+        AssetKind::WaterFeature => KindData::WaterFeature {
+            water: opt_parse(r, c.water, "water")?.unwrap_or(crate::model::WaterKind::Pond),
+            area_m2: r.get(c.area)?,
+            volume_m3: r.get(c.volume)?,
+        },
+    })
+}
+
 fn from_row(r: &Row<'_>) -> rusqlite::Result<(AssetRecord, String)> {
     let kind: AssetKind = r.get_ref(2)?.as_str()?.parse().map_err(|e: String| {
         rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, e.into())
     })?;
-    let species = SpeciesInfo {
-        latin: r.get(11)?,
-        genus: r.get(12)?,
-        zh: r.get(13)?,
-        en: r.get(14)?,
-    };
-    // `str::parse` reads ISO dates without interpreting a format string.
-    let planted = r
-        .get_ref(18)?
-        .as_str_or_null()?
-        .and_then(|d| d.parse::<NaiveDate>().ok());
-    let data = match kind {
-        AssetKind::Tree => KindData::Tree(TreeOccupant {
-            species,
-            dbh_cm: r.get(15)?,
-            height_m: r.get(16)?,
-            crown_m: r.get(17)?,
-            planted,
-            condition: opt_parse(r, 19, "condition")?,
-            heritage_grade: r.get(20)?,
-        }),
-        AssetKind::FlowerBoxGroup => KindData::FlowerBoxGroup(BoxGroup {
-            box_count: r.get::<_, Option<u32>>(21)?.unwrap_or(1),
-            box_length_m: r.get::<_, Option<f64>>(22)?.unwrap_or(0.0),
-            box_width_m: r.get::<_, Option<f64>>(23)?.unwrap_or(0.0),
-            box_depth_m: r.get::<_, Option<f64>>(24)?.unwrap_or(0.0),
-            planting: r.get(25)?,
-            planted,
-        }),
-        AssetKind::TreeRow => KindData::TreeRow {
-            tree_count: r.get(26)?,
-            species,
-        },
-        AssetKind::GreenArea => KindData::GreenArea {
-            plant: r.get(27)?,
-            area_m2: r.get(30)?,
-        },
-        AssetKind::Park => KindData::Park {
-            subtype: opt_parse(r, 28, "park_type")?.unwrap_or(crate::model::ParkSubtype::Park),
-            area_m2: r.get(30)?,
-        },
-        AssetKind::WaterFeature => KindData::WaterFeature {
-            water: opt_parse(r, 29, "water")?.unwrap_or(crate::model::WaterKind::Pond),
-            area_m2: r.get(30)?,
-            volume_m3: r.get(31)?,
-        },
-    };
+    let data = kind_data(r, kind, &FULL_ROW)?;
     let tags = r.get_ref(32)?.as_str()?;
     // Most assets are points: their geometry is their anchor, stored as lon/lat columns, so
     // loading a million of them needs no JSON parsing.
@@ -176,55 +247,7 @@ fn scheduling_from_row(r: &Row<'_>) -> rusqlite::Result<AssetRecord> {
     let kind: AssetKind = r.get_ref(2)?.as_str()?.parse().map_err(|e: String| {
         rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, e.into())
     })?;
-    let species = |r: &Row<'_>| -> rusqlite::Result<SpeciesInfo> {
-        Ok(SpeciesInfo {
-            latin: r.get(5)?,
-            genus: r.get(6)?,
-            zh: None,
-            en: None,
-        })
-    };
-    let planted = |r: &Row<'_>| -> rusqlite::Result<Option<NaiveDate>> {
-        Ok(r.get_ref(7)?
-            .as_str_or_null()?
-            .and_then(|d| d.parse::<NaiveDate>().ok()))
-    };
-    let data = match kind {
-        AssetKind::Tree => KindData::Tree(TreeOccupant {
-            species: species(r)?,
-            dbh_cm: None,
-            height_m: None,
-            crown_m: None,
-            planted: planted(r)?,
-            condition: opt_parse(r, 8, "condition")?,
-            heritage_grade: r.get(9)?,
-        }),
-        AssetKind::FlowerBoxGroup => KindData::FlowerBoxGroup(BoxGroup {
-            box_count: r.get::<_, Option<u32>>(10)?.unwrap_or(1),
-            box_length_m: r.get::<_, Option<f64>>(11)?.unwrap_or(0.0),
-            box_width_m: r.get::<_, Option<f64>>(12)?.unwrap_or(0.0),
-            box_depth_m: r.get::<_, Option<f64>>(13)?.unwrap_or(0.0),
-            planting: r.get(14)?,
-            planted: planted(r)?,
-        }),
-        AssetKind::TreeRow => KindData::TreeRow {
-            tree_count: r.get(15)?,
-            species: species(r)?,
-        },
-        AssetKind::GreenArea => KindData::GreenArea {
-            plant: r.get(16)?,
-            area_m2: r.get(19)?,
-        },
-        AssetKind::Park => KindData::Park {
-            subtype: opt_parse(r, 17, "park_type")?.unwrap_or(crate::model::ParkSubtype::Park),
-            area_m2: r.get(19)?,
-        },
-        AssetKind::WaterFeature => KindData::WaterFeature {
-            water: opt_parse(r, 18, "water")?.unwrap_or(crate::model::WaterKind::Pond),
-            area_m2: r.get(19)?,
-            volume_m3: r.get(20)?,
-        },
-    };
+    let data = kind_data(r, kind, &SCHEDULING_ROW)?;
     let tags = r.get_ref(21)?.as_str()?;
     Ok(AssetRecord {
         id: r.get(0)?,
