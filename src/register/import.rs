@@ -3,6 +3,10 @@
 //!
 //! Every format is read into a [`ReadBatch`] (GeoJSON features, CSV rows) and goes through the
 //! same [`apply`], so the atomic rule, the `--skip-invalid` report and the upsert are shared.
+//!
+//! An import that inserts more rows than the assets table held builds the table's secondary
+//! indexes once at the end instead of updating them row by row ([`INDEXES_REBUILT_AFTER`]); it
+//! is still one transaction, and a failed import leaves the indexes as they were.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -17,7 +21,7 @@ use crate::interchange::{self, ColumnMap, DateOrder, ModelOptions, Parsed, ScanI
 use crate::model::{AssetKind, AssetRecord, UNZONED, ZoneRecord, zoning::ZoneIndex};
 use crate::store::{
     AssetWriter, AuditEntry, Conflict, DroppedIndexes, SourceKeys, Store, StoreError, Tx,
-    geometry_to_json, now_rfc3339,
+    now_rfc3339,
 };
 
 /// A record the import refused: where it was (feature index and id, or file and line), the
@@ -245,16 +249,24 @@ pub fn import_file(
     let batch = match ext.as_str() {
         "geojson" | "json" | "ndjson" | "geojsonl" | "geojsons" => {
             let cpu_at_start = thread_cpu_s();
-            let mut reader_cpu = None;
-            if let Some(out) = stream_geojson(store, path, opts, &source, bar, &mut reader_cpu)? {
+            let mut st = StreamTiming::default();
+            if let Some(out) = stream_geojson(store, path, opts, &source, bar, &mut st)? {
                 if timing {
                     let writer_cpu = thread_cpu_s().zip(cpu_at_start).map(|(b, a)| b - a);
                     let cpu = |s: Option<f64>| s.map_or("?".into(), |s| format!("{s:.3}"));
+                    let total = started.elapsed().as_secs_f64();
                     eprintln!(
-                        "timing: streamed {:.3} s (reading thread {} s CPU, writing thread {} s CPU)",
-                        started.elapsed().as_secs_f64(),
-                        cpu(reader_cpu),
+                        "timing: streamed {total:.3} s (reading thread {} s CPU, writing thread {} s CPU)",
+                        cpu(st.reader_cpu),
                         cpu(writer_cpu),
+                    );
+                    eprintln!(
+                        "timing: file read {:.3} s, writer waited for the reader {:.3} s, \
+                         streaming ended at {:.3} s, then {:.3} s to the commit",
+                        st.file_read,
+                        st.writer_waited,
+                        st.streamed,
+                        total - st.streamed,
                     );
                 }
                 return out;
@@ -285,6 +297,21 @@ fn thread_cpu_s() -> Option<f64> {
     Some(ns / 1e9)
 }
 
+/// Where a streamed import's time went (GREENWARD_TIMING), in seconds from the start of
+/// [`stream_geojson`].
+#[derive(Debug, Default)]
+struct StreamTiming {
+    /// Reading the file into memory.
+    file_read: f64,
+    /// CPU time of the reading thread.
+    reader_cpu: Option<f64>,
+    /// Time the writer spent waiting for the next batch.
+    writer_waited: f64,
+    /// When the last item was written (the indexes are then rebuilt and the transaction
+    /// committed).
+    streamed: f64,
+}
+
 /// Features per message from the reading thread to the writing one.
 const BATCH: usize = 1024;
 /// Messages in flight: the reader runs at most this far ahead of the writer.
@@ -297,17 +324,14 @@ enum Item {
     Rejected(Rejection),
 }
 
-/// What the reading thread worked out about an asset's place, and its geometry's text.
-#[derive(Debug, Clone, Default)]
+/// What the reading thread worked out about an asset's place.
+#[derive(Debug, Clone, Copy, Default)]
 struct Placed {
     /// `AssetRecord::anchor`.
     anchor: Option<(f64, f64)>,
     /// The smallest zone containing the anchor (`None` inside: outside every zone), among the
     /// zones stored when the import began; `None` when not looked up.
     zone: Option<Option<i64>>,
-    /// The geometry as stored ([`geometry_to_json`]), written by the reader, which has time to
-    /// spare, instead of the writer.
-    geometry: Option<String>,
 }
 
 /// How the writing of a stream of items ended. Anything but `Done` must be rolled back (the
@@ -341,12 +365,14 @@ fn stream_geojson(
     opts: &ImportOptions,
     source: &str,
     bar: Option<&ProgressBar>,
-    reader_cpu: &mut Option<f64>,
+    timing: &mut StreamTiming,
 ) -> Result<Option<Result<ImportSummary, ImportError>>, ImportError> {
+    let started = std::time::Instant::now();
     let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    timing.file_read = started.elapsed().as_secs_f64();
     let file = path.display().to_string();
     if !opts.map.is_empty() {
         return Err(ImportError::MapNotCsv { file });
@@ -395,14 +421,17 @@ fn stream_geojson(
                 receive: &receive,
                 batch: Vec::new(),
                 empty: send_empty,
+                waited: std::time::Duration::ZERO,
             };
             let flow = write_items(tx, &run, &mut items, Vec::new(), Some(&send_back));
+            timing.writer_waited = items.waited.as_secs_f64();
+            timing.streamed = started.elapsed().as_secs_f64();
             drop(items);
             // Stops the reader if the writer ended early.
             drop(receive);
             let read_whole = match reader.join() {
                 Ok((read_whole, cpu)) => {
-                    *reader_cpu = cpu;
+                    timing.reader_cpu = cpu;
                     read_whole
                 }
                 Err(panic) => std::panic::resume_unwind(panic),
@@ -491,7 +520,6 @@ fn read_items(
                 let placed = Placed {
                     anchor: Some(anchor),
                     zone,
-                    geometry: Some(geometry_to_json(&rec.geometry)),
                 };
                 Item::Asset(rec, placed)
             }
@@ -513,6 +541,8 @@ struct Batches<'a> {
     /// The batch being written, reversed (its next item last).
     batch: Vec<Item>,
     empty: Sender<Vec<Item>>,
+    /// Time spent waiting for the reader (GREENWARD_TIMING).
+    waited: std::time::Duration,
 }
 
 impl Iterator for Batches<'_> {
@@ -523,7 +553,10 @@ impl Iterator for Batches<'_> {
             if let Some(item) = self.batch.pop() {
                 return Some(item);
             }
-            let mut next = self.receive.recv().ok()?;
+            let asked = std::time::Instant::now();
+            let next = self.receive.recv();
+            self.waited += asked.elapsed();
+            let mut next = next.ok()?;
             next.reverse();
             let emptied = std::mem::replace(&mut self.batch, next);
             if emptied.capacity() > 0 {
@@ -651,7 +684,7 @@ const INDEXES_REBUILT_AFTER: usize = 4096;
 /// Written records on their way back to the reading thread, which frees them: glibc frees of
 /// another thread's memory lock that thread's arena, and the reader allocates all the time.
 /// (Boxed as they came, so that handing them back moves no record.)
-type Spent = Vec<(Box<AssetRecord>, Option<String>)>;
+type Spent = Vec<Box<AssetRecord>>;
 
 /// Counts kept while writing, and the written records to hand back.
 struct Tally<'a> {
@@ -845,17 +878,11 @@ fn write_asset(
 ) -> Result<(), ImportError> {
     let n = tally.assets;
     tally.assets += 1;
-    let Placed {
-        anchor,
-        zone: placed_zone,
-        geometry,
-    } = placed;
-    let anchor = anchor.unwrap_or_else(|| rec.anchor());
-    let shape = (anchor, geometry.as_deref());
+    let anchor = placed.anchor.unwrap_or_else(|| rec.anchor());
     let zone_id = match rec.zone.take() {
         Some(name) => p.zone_ids[&name],
         None => {
-            let located = match placed_zone {
+            let located = match placed.zone {
                 Some(z) if p.trust_reader => z,
                 _ => p.index.locate(anchor.0, anchor.1),
             };
@@ -881,7 +908,7 @@ fn write_asset(
             if rec.asset_ref.is_empty() {
                 rec.asset_ref = existing_ref.clone();
             }
-            w.update(&rec, shape, stamp, now)?;
+            w.update(&rec, anchor, stamp, now)?;
             tally.updated += 1;
         }
         None => {
@@ -890,7 +917,7 @@ fn write_asset(
             if rec.asset_ref.is_empty() {
                 rec.asset_ref = format!("{}-{:06}", rec.kind().ref_prefix(), rec.id);
             }
-            match w.insert(&rec, shape, stamp, now)? {
+            match w.insert(&rec, anchor, stamp, now)? {
                 Ok(()) => {
                     // The record is only freed after this: its key and ref move into the map.
                     let key = rec.provenance.source_id.take().unwrap_or_default();
@@ -918,7 +945,7 @@ fn write_asset(
                     rec.id = id;
                     rec.provenance.source = src;
                     rec.provenance.source_id = src_id;
-                    w.update(&rec, shape, stamp, now)?;
+                    w.update(&rec, anchor, stamp, now)?;
                     tally.updated += 1;
                 }
             }
@@ -926,7 +953,7 @@ fn write_asset(
     }
     *tally.by_kind.entry(rec.kind().as_str()).or_default() += 1;
     if let Some(back) = tally.back {
-        tally.spent.push((rec, geometry));
+        tally.spent.push(rec);
         if tally.spent.len() == BATCH {
             let spent = std::mem::replace(&mut tally.spent, Vec::with_capacity(BATCH));
             // A reader gone (it ended) leaves them to be freed here.

@@ -185,8 +185,6 @@ struct Row31<'a> {
     r: &'a AssetRecord,
     /// The record's anchor point (`AssetRecord::anchor`), when the caller has it already.
     anchor: Option<(f64, f64)>,
-    /// The record's geometry as GeoJSON text ([`geometry_to_json`]), when the caller has it.
-    geometry: Option<&'a str>,
     /// Import stamp (audit id, time) written instead of the record's provenance stamp.
     stamp: Option<(i64, &'a str)>,
 }
@@ -276,10 +274,7 @@ impl Row31<'_> {
                 .unwrap_or_else(|_| "{}".into())
                 .into()
         };
-        let geometry: std::borrow::Cow<'_, str> = match self.geometry {
-            Some(g) => g.into(),
-            None => geometry_to_json(&r.geometry).into(),
-        };
+        let geometry = geometry_to_json(&r.geometry);
         let values: [ValueRef<'_>; PARAMS] = [
             ValueRef::Integer(r.id),
             ValueRef::Text(r.asset_ref.as_bytes()),
@@ -473,9 +468,8 @@ fn insert_with(
 
 /// Writes assets with statements prepared once ([`Tx::asset_writer`]); the same rows as
 /// [`Tx::insert_asset`] and [`Tx::update_asset`] would write for the record with its
-/// provenance `import_id` and `imported_at` set to `stamp`. The caller hands over what it has
-/// already worked out about the record: its anchor point (`AssetRecord::anchor`) and, if it has
-/// it, its geometry as text ([`geometry_to_json`]).
+/// provenance `import_id` and `imported_at` set to `stamp`. `anchor` is the record's anchor
+/// point (`AssetRecord::anchor`), which the caller has already computed.
 pub struct AssetWriter<'t> {
     insert: rusqlite::Statement<'t>,
     insert_held: Held,
@@ -488,14 +482,13 @@ impl AssetWriter<'_> {
     pub fn insert(
         &mut self,
         r: &AssetRecord,
-        (anchor, geometry): ((f64, f64), Option<&str>),
+        anchor: (f64, f64),
         stamp: (i64, &str),
         now: &str,
     ) -> Result<std::result::Result<(), Conflict>> {
         let row = Row31 {
             r,
             anchor: Some(anchor),
-            geometry,
             stamp: Some(stamp),
         };
         insert_with(&mut self.insert, row, now, Some(&mut self.insert_held))
@@ -505,7 +498,7 @@ impl AssetWriter<'_> {
     pub fn update(
         &mut self,
         r: &AssetRecord,
-        (anchor, geometry): ((f64, f64), Option<&str>),
+        anchor: (f64, f64),
         stamp: (i64, &str),
         now: &str,
     ) -> Result<()> {
@@ -518,7 +511,6 @@ impl AssetWriter<'_> {
         let row = Row31 {
             r,
             anchor: Some(anchor),
-            geometry,
             stamp: Some(stamp),
         };
         row.bind(st, now, Some(held))?;
@@ -614,7 +606,6 @@ impl Tx<'_> {
         let row = Row31 {
             r,
             anchor: None,
-            geometry: None,
             stamp: None,
         };
         insert_with(&mut st, row, now, None)
@@ -649,7 +640,6 @@ impl Tx<'_> {
         let row = Row31 {
             r,
             anchor: None,
-            geometry: None,
             stamp: None,
         };
         row.bind(&mut st, now, None)?;
