@@ -3,6 +3,10 @@
 //!
 //! Every format is read into a [`ReadBatch`] (GeoJSON features, CSV rows) and goes through the
 //! same [`apply`], so the atomic rule, the `--skip-invalid` report and the upsert are shared.
+//!
+//! An import that inserts more rows than the assets table held builds the table's secondary
+//! indexes once at the end instead of updating them row by row ([`INDEXES_REBUILT_AFTER`]); it
+//! is still one transaction, and a failed import leaves the indexes as they were.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -16,7 +20,8 @@ use serde_json::json;
 use crate::interchange::{self, ColumnMap, DateOrder, ModelOptions, Parsed, ScanItem};
 use crate::model::{AssetKind, AssetRecord, UNZONED, ZoneRecord, zoning::ZoneIndex};
 use crate::store::{
-    AssetWriter, AuditEntry, Conflict, SourceKeys, Store, StoreError, Tx, now_rfc3339,
+    AssetWriter, AuditEntry, Conflict, DroppedIndexes, SourceKeys, Store, StoreError, Tx,
+    now_rfc3339,
 };
 
 /// A record the import refused: where it was (feature index and id, or file and line), the
@@ -244,16 +249,24 @@ pub fn import_file(
     let batch = match ext.as_str() {
         "geojson" | "json" | "ndjson" | "geojsonl" | "geojsons" => {
             let cpu_at_start = thread_cpu_s();
-            let mut reader_cpu = None;
-            if let Some(out) = stream_geojson(store, path, opts, &source, bar, &mut reader_cpu)? {
+            let mut st = StreamTiming::default();
+            if let Some(out) = stream_geojson(store, path, opts, &source, bar, &mut st)? {
                 if timing {
                     let writer_cpu = thread_cpu_s().zip(cpu_at_start).map(|(b, a)| b - a);
                     let cpu = |s: Option<f64>| s.map_or("?".into(), |s| format!("{s:.3}"));
+                    let total = started.elapsed().as_secs_f64();
                     eprintln!(
-                        "timing: streamed {:.3} s (reading thread {} s CPU, writing thread {} s CPU)",
-                        started.elapsed().as_secs_f64(),
-                        cpu(reader_cpu),
+                        "timing: streamed {total:.3} s (reading thread {} s CPU, writing thread {} s CPU)",
+                        cpu(st.reader_cpu),
                         cpu(writer_cpu),
+                    );
+                    eprintln!(
+                        "timing: file read {:.3} s, writer waited for the reader {:.3} s, \
+                         streaming ended at {:.3} s, then {:.3} s to the commit",
+                        st.file_read,
+                        st.writer_waited,
+                        st.streamed,
+                        total - st.streamed,
                     );
                 }
                 return out;
@@ -284,6 +297,21 @@ fn thread_cpu_s() -> Option<f64> {
     Some(ns / 1e9)
 }
 
+/// Where a streamed import's time went (GREENWARD_TIMING), in seconds from the start of
+/// [`stream_geojson`].
+#[derive(Debug, Default)]
+struct StreamTiming {
+    /// Reading the file into memory.
+    file_read: f64,
+    /// CPU time of the reading thread.
+    reader_cpu: Option<f64>,
+    /// Time the writer spent waiting for the next batch.
+    writer_waited: f64,
+    /// When the last item was written (the indexes are then rebuilt and the transaction
+    /// committed).
+    streamed: f64,
+}
+
 /// Features per message from the reading thread to the writing one.
 const BATCH: usize = 1024;
 /// Messages in flight: the reader runs at most this far ahead of the writer.
@@ -306,7 +334,8 @@ struct Placed {
     zone: Option<Option<i64>>,
 }
 
-/// How the writing of a stream of items ended.
+/// How the writing of a stream of items ended. Anything but `Done` must be rolled back (the
+/// assets table's indexes may be dropped, see [`INDEXES_REBUILT_AFTER`]).
 enum Flow {
     Done(ImportSummary),
     /// Records were rejected without `--skip-invalid`: nothing may be kept.
@@ -336,12 +365,14 @@ fn stream_geojson(
     opts: &ImportOptions,
     source: &str,
     bar: Option<&ProgressBar>,
-    reader_cpu: &mut Option<f64>,
+    timing: &mut StreamTiming,
 ) -> Result<Option<Result<ImportSummary, ImportError>>, ImportError> {
+    let started = std::time::Instant::now();
     let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    timing.file_read = started.elapsed().as_secs_f64();
     let file = path.display().to_string();
     if !opts.map.is_empty() {
         return Err(ImportError::MapNotCsv { file });
@@ -356,8 +387,11 @@ fn stream_geojson(
             // Made inside the scope: should the writer panic, the receiver is dropped before the
             // scope waits for the reader, which then stops instead of blocking.
             let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Item>>(BATCHES_IN_FLIGHT);
-            // Written records go back to the reader, which frees them.
+            // Written records go back to the reader, which frees them; emptied batches go back to
+            // be filled again (freeing a batch of a thousand items costs the writer a heap
+            // consolidation each time).
             let (send_back, spent) = std::sync::mpsc::channel::<Spent>();
+            let (send_empty, empties) = std::sync::mpsc::channel::<Vec<Item>>();
             let reading = Reading {
                 file: &file,
                 bytes: &bytes,
@@ -369,7 +403,7 @@ fn stream_geojson(
             let spawned = std::thread::Builder::new()
                 .name("greenward-read".into())
                 .spawn_scoped(s, move || {
-                    let whole = read_items(&reading, send, spent);
+                    let whole = read_items(&reading, send, spent, empties);
                     (whole, thread_cpu_s())
                 });
             // No second thread to be had: import the reference way.
@@ -381,14 +415,23 @@ fn stream_geojson(
                 source,
                 opts,
                 now: &now,
+                expected_assets: features_in(&bytes),
             };
-            let items = &mut receive.iter().flatten();
-            let flow = write_items(tx, &run, items, Vec::new(), Some(&send_back));
+            let mut items = Batches {
+                receive: &receive,
+                batch: Vec::new(),
+                empty: send_empty,
+                waited: std::time::Duration::ZERO,
+            };
+            let flow = write_items(tx, &run, &mut items, Vec::new(), Some(&send_back));
+            timing.writer_waited = items.waited.as_secs_f64();
+            timing.streamed = started.elapsed().as_secs_f64();
+            drop(items);
             // Stops the reader if the writer ended early.
             drop(receive);
             let read_whole = match reader.join() {
                 Ok((read_whole, cpu)) => {
-                    *reader_cpu = cpu;
+                    timing.reader_cpu = cpu;
                     read_whole
                 }
                 Err(panic) => std::panic::resume_unwind(panic),
@@ -409,10 +452,21 @@ fn stream_geojson(
     }
 }
 
+/// About how many features a GeoJSON text holds: its `"Feature"` strings (one in each
+/// feature's `"type"`), counted at memory speed. Sizes the keys map before the features come.
+fn features_in(bytes: &[u8]) -> usize {
+    memchr::memmem::find_iter(bytes, b"\"Feature\"").count()
+}
+
 /// The reading thread: features to items, in batches. False when the file was not read to its
 /// end without error (the writer stopped it, the file is unreadable, or a feature is JSON only
 /// the scan accepts), so the import must be done the reference way.
-fn read_items(r: &Reading<'_>, out: SyncSender<Vec<Item>>, spent: Receiver<Spent>) -> bool {
+fn read_items(
+    r: &Reading<'_>,
+    out: SyncSender<Vec<Item>>,
+    spent: Receiver<Spent>,
+    empties: Receiver<Vec<Item>>,
+) -> bool {
     let Reading {
         file,
         bytes,
@@ -421,7 +475,12 @@ fn read_items(r: &Reading<'_>, out: SyncSender<Vec<Item>>, spent: Receiver<Spent
         index,
         bar,
     } = *r;
-    let mut batch = Vec::with_capacity(BATCH);
+    let fresh = || {
+        empties
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH))
+    };
+    let mut batch = fresh();
     let mut n = 0usize;
     let mut whole = true;
     let send = |batch: Vec<Item>| {
@@ -466,13 +525,46 @@ fn read_items(r: &Reading<'_>, out: SyncSender<Vec<Item>>, spent: Receiver<Spent
             }
             Err(e) => Item::Rejected(e.into()),
         });
-        if batch.len() == BATCH && !send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))) {
+        if batch.len() == BATCH && !send(std::mem::replace(&mut batch, fresh())) {
             whole = false;
             return false;
         }
         true
     });
     whole && scanned.is_ok() && (batch.is_empty() || send(batch))
+}
+
+/// The items of the batches from the reading thread, in order; each batch, once emptied, goes
+/// back to the reader to be filled again.
+struct Batches<'a> {
+    receive: &'a Receiver<Vec<Item>>,
+    /// The batch being written, reversed (its next item last).
+    batch: Vec<Item>,
+    empty: Sender<Vec<Item>>,
+    /// Time spent waiting for the reader (GREENWARD_TIMING).
+    waited: std::time::Duration,
+}
+
+impl Iterator for Batches<'_> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(item) = self.batch.pop() {
+                return Some(item);
+            }
+            let asked = std::time::Instant::now();
+            let next = self.receive.recv();
+            self.waited += asked.elapsed();
+            let mut next = next.ok()?;
+            next.reverse();
+            let emptied = std::mem::replace(&mut self.batch, next);
+            if emptied.capacity() > 0 {
+                // A reader gone (it ended) leaves it to be freed here.
+                let _ = self.empty.send(emptied);
+            }
+        }
+    }
 }
 
 /// Applies a read batch: refuses the whole import when any record was rejected (unless
@@ -494,6 +586,7 @@ pub fn apply(
     }
     let now = now_rfc3339();
     store.write(|tx| {
+        let expected_assets = assets.len();
         let mut items = zones.into_iter().map(Item::Zone).chain(
             assets
                 .into_iter()
@@ -504,6 +597,7 @@ pub fn apply(
             source,
             opts,
             now: &now,
+            expected_assets,
         };
         match write_items(tx, &run, &mut items, rejected, None)? {
             Flow::Done(summary) => Ok(summary),
@@ -529,6 +623,13 @@ struct Placing {
     /// The reader placed assets among the zones stored when the import began: right unless the
     /// file brought zones.
     trust_reader: bool,
+    /// Asset rows when the first asset came (the highest id then: at least the row count).
+    rows_before: i64,
+    /// Rows this import inserted.
+    inserted: usize,
+    /// The assets table's secondary indexes, dropped once this import inserts more rows than the
+    /// table held (see [`INDEXES_REBUILT_AFTER`]); recreated before [`Flow::Done`].
+    dropped: Option<DroppedIndexes>,
 }
 
 impl Placing {
@@ -542,6 +643,9 @@ impl Placing {
             keys: SourceKeys::default(),
             next_id: 0,
             trust_reader,
+            rows_before: 0,
+            inserted: 0,
+            dropped: None,
         })
     }
 }
@@ -564,7 +668,19 @@ struct Run<'a> {
     source: &'a str,
     opts: &'a ImportOptions,
     now: &'a str,
+    /// About how many assets are coming (a hint for sizing the keys map).
+    expected_assets: usize,
 }
+
+/// An import that has inserted more rows than the assets table held when it began, and at least
+/// this many, drops the table's secondary indexes (source key, zone, kind) and builds them again
+/// over the whole table before it commits: one sorted build is quicker than updating three
+/// indexes row by row once the new rows are the larger part (a million rows into an empty
+/// table: a build of 1.3 to 1.6 s instead of 2.5 s of upkeep, BENCHMARKS.md). Smaller imports
+/// keep the indexes, whose upkeep costs them little.
+/// Nothing the import reads while writing needs them: the keys of the source are loaded before
+/// the first asset is written, and refs are looked up through the `ref` UNIQUE constraint.
+const INDEXES_REBUILT_AFTER: usize = 4096;
 
 /// Written records on their way back to the reading thread, which frees them: glibc frees of
 /// another thread's memory lock that thread's arena, and the reader allocates all the time.
@@ -598,6 +714,7 @@ fn write_items(
         source,
         opts,
         now,
+        expected_assets,
     } = run;
     let audit_id = tx.insert_audit(&AuditEntry {
         at: now.to_string(),
@@ -677,7 +794,10 @@ fn write_items(
                     None => {
                         let mut p = Placing::new(tx, summary.zones_imported == 0)?;
                         p.keys = tx.source_keys(source)?;
-                        p.next_id = tx.max_asset_id()? + 1;
+                        // Grown once instead of doubling all the way up to a million keys.
+                        p.keys.reserve(expected_assets);
+                        p.rows_before = tx.max_asset_id()?;
+                        p.next_id = p.rows_before + 1;
                         placing = Some(p);
                     }
                     Some(p) => {
@@ -699,8 +819,15 @@ fn write_items(
     if refusing {
         return Ok(Flow::Refused(rejected));
     }
-    if placing.is_none() {
-        Placing::new(tx, true)?;
+    match &mut placing {
+        None => {
+            Placing::new(tx, true)?;
+        }
+        Some(p) => {
+            if let Some(dropped) = p.dropped.take() {
+                tx.restore_indexes(dropped)?;
+            }
+        }
     }
     summary.created = tally.created;
     summary.updated = tally.updated;
@@ -772,15 +899,11 @@ fn write_asset(
     rec.zone_id = Some(zone_id);
     // The provenance stamp (import id, time) is written from `stamp`, not stored in the record.
     let stamp = (audit_id, now);
-    let key = match &rec.provenance.source_id {
-        Some(k) => k.clone(),
-        None => {
-            let k = format!("#{n}");
-            rec.provenance.source_id = Some(k.clone());
-            k
-        }
-    };
-    match p.keys.get(&key) {
+    let key = rec
+        .provenance
+        .source_id
+        .get_or_insert_with(|| format!("#{n}"));
+    match p.keys.get(key.as_str()) {
         Some((id, existing_ref)) => {
             rec.id = *id;
             if rec.asset_ref.is_empty() {
@@ -797,8 +920,18 @@ fn write_asset(
             }
             match w.insert(&rec, anchor, stamp, now)? {
                 Ok(()) => {
-                    p.keys.insert(key, (rec.id, rec.asset_ref.clone()));
+                    // The record is only freed after this: its key and ref move into the map.
+                    let key = rec.provenance.source_id.take().unwrap_or_default();
+                    p.keys
+                        .insert(key, (rec.id, std::mem::take(&mut rec.asset_ref)));
                     tally.created += 1;
+                    p.inserted += 1;
+                    if p.dropped.is_none()
+                        && p.inserted >= INDEXES_REBUILT_AFTER
+                        && p.inserted as i64 > p.rows_before
+                    {
+                        p.dropped = Some(tx.drop_asset_indexes()?);
+                    }
                 }
                 Err(Conflict::Ref) => {
                     // The ref is taken: the same asset arriving from another file (an export
@@ -1039,6 +1172,81 @@ mod tests {
             ..Default::default()
         };
         same_both_ways("src.geojson", &collection(&assets), &named_source);
+    }
+
+    #[test]
+    fn a_large_import_rebuilds_the_indexes_and_a_failed_one_leaves_them() {
+        // More inserted rows than the store held and than INDEXES_REBUILT_AFTER: the secondary
+        // indexes are dropped while writing and recreated before the commit.
+        let n = INDEXES_REBUILT_AFTER + 500;
+        let features: Vec<String> = (0..n)
+            .map(|i| tree(&format!(r#""id":"{i}","#), "", (i % 40) as f64 * 0.05, 0.5))
+            .collect();
+        let indexes = store().read().index_names("assets").unwrap();
+        assert_eq!(
+            indexes,
+            [
+                "assets_kind",
+                "assets_source_key",
+                "assets_zone",
+                "sqlite_autoindex_assets_1"
+            ]
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.geojson");
+        std::fs::write(&path, collection(&features)).unwrap();
+        let mut s = store();
+        let summary = import_file(&mut s, &path, &ImportOptions::default(), None).unwrap();
+        assert_eq!(summary.created, n);
+        assert_eq!(s.read().index_names("assets").unwrap(), indexes);
+        // Importing it again updates every row (the keys are found, nothing is inserted).
+        let again = import_file(&mut s, &path, &ImportOptions::default(), None).unwrap();
+        assert_eq!((again.created, again.updated), (0, n));
+        assert_eq!(s.read().index_names("assets").unwrap(), indexes);
+        // The rebuilt unique index still holds: a second row with the same key is refused.
+        let err = s
+            .write(|tx| {
+                let mut rec = s_asset(tx, "1");
+                rec.id += 1_000_000;
+                rec.asset_ref = "ANOTHER".into();
+                tx.insert_asset(&rec, "now").map(|_| ())
+            })
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("UNIQUE constraint failed: assets.source, assets.source_id"),
+            "{err}"
+        );
+        same_both_ways(
+            "big.geojson",
+            &collection(&features),
+            &ImportOptions::default(),
+        );
+
+        // A failure after the indexes were dropped (a late feature updates asset 1 to a ref
+        // another asset holds) rolls everything back, the indexes included.
+        let mut failing = features.clone();
+        failing.push(tree(r#""id":"1","#, r#","ref":"TAKEN""#, 0.3, 0.3));
+        let text = collection(&failing);
+        let out = same_both_ways("failing.geojson", &text, &ImportOptions::default());
+        assert!(
+            out.contains("UNIQUE constraint failed: assets.ref"),
+            "{out}"
+        );
+        let mut s = store();
+        let before = contents(&s);
+        let path = dir.path().join("failing.geojson");
+        std::fs::write(&path, &text).unwrap();
+        assert!(import_file(&mut s, &path, &ImportOptions::default(), None).is_err());
+        assert_eq!(contents(&s), before);
+        assert_eq!(s.read().index_names("assets").unwrap(), indexes);
+    }
+
+    /// The stored asset of source `big.geojson` with source id `id`.
+    fn s_asset(tx: &Tx<'_>, id: &str) -> AssetRecord {
+        let keys = tx.source_keys("big.geojson").unwrap();
+        let (_, asset_ref) = &keys[id];
+        tx.read().asset_by_ref(asset_ref).unwrap().unwrap()
     }
 
     #[test]

@@ -314,7 +314,27 @@ fn iso_date(d: NaiveDate) -> String {
 }
 
 impl Row31<'_> {
-    fn bind(&self, st: &mut rusqlite::Statement<'_>, now: &str) -> rusqlite::Result<usize> {
+    /// Binds the row to `st` (its parameters numbered as in [`INSERT`] and [`UPDATE`]) and runs
+    /// it. With `held`, what the statement's parameters hold from the row before, only the
+    /// parameters whose value changed are bound again (SQLite keeps bindings from one run of a
+    /// statement to the next): a tree leaves the dozen columns of the other kinds NULL, and the
+    /// source and import stamp are the same for a whole import.
+    fn bind(
+        &self,
+        st: &mut rusqlite::Statement<'_>,
+        now: &str,
+        held: Option<&mut Held>,
+    ) -> rusqlite::Result<usize> {
+        use rusqlite::types::ValueRef;
+        fn text(s: Option<&str>) -> ValueRef<'_> {
+            s.map_or(ValueRef::Null, |s| ValueRef::Text(s.as_bytes()))
+        }
+        fn int(i: Option<i64>) -> ValueRef<'static> {
+            i.map_or(ValueRef::Null, ValueRef::Integer)
+        }
+        fn real(x: Option<f64>) -> ValueRef<'static> {
+            x.map_or(ValueRef::Null, ValueRef::Real)
+        }
         let r = self.r;
         let (lon, lat) = self.anchor.unwrap_or_else(|| r.anchor());
         let empty = SpeciesInfo::default();
@@ -354,48 +374,160 @@ impl Row31<'_> {
                 .unwrap_or_else(|_| "{}".into())
                 .into()
         };
-        st.execute(params![
-            r.id,
-            r.asset_ref,
-            r.kind().as_str(),
-            r.zone_id,
-            r.kind().is_site().then(|| r.site_state.as_str()),
-            r.names.name,
-            r.names.zh,
-            r.names.bo,
-            r.names.en,
-            lon,
-            lat,
-            geometry_to_json(&r.geometry),
-            species.latin,
-            species.genus,
-            species.zh,
-            species.en,
-            tree.and_then(|t| t.dbh_cm),
-            tree.and_then(|t| t.height_m),
-            tree.and_then(|t| t.crown_m),
-            planted,
-            tree.and_then(|t| t.condition).map(|c| c.as_str()),
-            tree.and_then(|t| t.heritage_grade),
-            boxes.map(|b| b.box_count),
-            boxes.map(|b| b.box_length_m),
-            boxes.map(|b| b.box_width_m),
-            boxes.map(|b| b.box_depth_m),
-            boxes.and_then(|b| b.planting.as_deref()),
-            tree_count,
-            plant,
-            park_type,
-            water,
-            area,
-            volume,
-            tags,
-            r.provenance.source,
-            r.provenance.source_id,
-            import_id,
-            imported_at,
-            r.retired,
-            now,
-        ])
+        let geometry = geometry_to_json(&r.geometry);
+        let values: [ValueRef<'_>; PARAMS] = [
+            ValueRef::Integer(r.id),
+            ValueRef::Text(r.asset_ref.as_bytes()),
+            ValueRef::Text(r.kind().as_str().as_bytes()),
+            int(r.zone_id),
+            text(r.kind().is_site().then(|| r.site_state.as_str())),
+            text(r.names.name.as_deref()),
+            text(r.names.zh.as_deref()),
+            text(r.names.bo.as_deref()),
+            text(r.names.en.as_deref()),
+            ValueRef::Real(lon),
+            ValueRef::Real(lat),
+            ValueRef::Text(geometry.as_bytes()),
+            text(species.latin.as_deref()),
+            text(species.genus.as_deref()),
+            text(species.zh.as_deref()),
+            text(species.en.as_deref()),
+            real(tree.and_then(|t| t.dbh_cm)),
+            real(tree.and_then(|t| t.height_m)),
+            real(tree.and_then(|t| t.crown_m)),
+            text(planted.as_deref()),
+            text(tree.and_then(|t| t.condition).map(|c| c.as_str())),
+            int(tree.and_then(|t| t.heritage_grade).map(i64::from)),
+            int(boxes.map(|b| i64::from(b.box_count))),
+            real(boxes.map(|b| b.box_length_m)),
+            real(boxes.map(|b| b.box_width_m)),
+            real(boxes.map(|b| b.box_depth_m)),
+            text(boxes.and_then(|b| b.planting.as_deref())),
+            int(tree_count.map(i64::from)),
+            text(plant),
+            text(park_type),
+            text(water),
+            real(area),
+            real(volume),
+            ValueRef::Text(tags.as_bytes()),
+            text(r.provenance.source.as_deref()),
+            text(r.provenance.source_id.as_deref()),
+            int(import_id),
+            text(imported_at),
+            text(r.retired.as_deref()),
+            ValueRef::Text(now.as_bytes()),
+        ];
+        match held {
+            None => {
+                for (i, v) in values.into_iter().enumerate() {
+                    st.raw_bind_parameter(i + 1, rusqlite::types::ToSqlOutput::Borrowed(v))?;
+                }
+            }
+            Some(held) => {
+                if let Err(e) = held.bind(st, &values) {
+                    // What the parameters hold is no longer known: bind them all next time.
+                    *held = Held::unknown();
+                    return Err(e);
+                }
+            }
+        }
+        st.raw_execute()
+    }
+}
+
+/// Parameters of [`INSERT`] and [`UPDATE`].
+const PARAMS: usize = 40;
+
+/// Parameters (bits by 0-based position) whose value is often the same as the row before's, which
+/// are compared with it instead of being bound again: kind, site state, species names, condition,
+/// tags,
+/// source, import id, import time and `now` (the same for a whole import). The others (ids, refs, coordinates) change from row
+/// to row, and keeping a copy of them would cost more than binding them.
+const REPEATING: u64 = {
+    let mut bits = 0u64;
+    let mut i = 0;
+    let list = [2, 4, 12, 13, 14, 15, 20, 33, 34, 36, 37, 39];
+    while i < list.len() {
+        bits |= 1 << list[i];
+        i += 1;
+    }
+    bits
+};
+
+/// What the parameters of a statement hold, for binding only the values that changed.
+struct Held {
+    slots: Vec<Slot>,
+}
+
+/// One parameter: what it holds and, for a [`REPEATING`] text, a copy of it (the buffer is
+/// reused from row to row, so keeping the copy allocates nothing once it is big enough).
+struct Slot {
+    state: State,
+    text: Vec<u8>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum State {
+    Null,
+    /// Bound to a value that was not kept.
+    Bound,
+    Int(i64),
+    /// Bound to the text in `Slot::text`.
+    Text,
+}
+
+impl Held {
+    /// A statement just prepared: every parameter is NULL.
+    fn new() -> Held {
+        Held::all(State::Null)
+    }
+
+    /// Nothing known: every parameter is bound on the next run.
+    fn unknown() -> Held {
+        Held::all(State::Bound)
+    }
+
+    fn all(state: State) -> Held {
+        Held {
+            slots: (0..PARAMS)
+                .map(|_| Slot {
+                    state,
+                    text: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    fn bind(
+        &mut self,
+        st: &mut rusqlite::Statement<'_>,
+        values: &[rusqlite::types::ValueRef<'_>; PARAMS],
+    ) -> rusqlite::Result<()> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        for (i, (&v, slot)) in values.iter().zip(self.slots.iter_mut()).enumerate() {
+            let same = match (v, slot.state) {
+                (ValueRef::Null, State::Null) => true,
+                (ValueRef::Integer(n), State::Int(m)) => n == m,
+                (ValueRef::Text(t), State::Text) => slot.text == t,
+                _ => false,
+            };
+            if same {
+                continue;
+            }
+            st.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(v))?;
+            let repeating = REPEATING & (1 << i) != 0;
+            slot.state = match v {
+                ValueRef::Null => State::Null,
+                ValueRef::Integer(n) if repeating => State::Int(n),
+                ValueRef::Text(t) if repeating => {
+                    slot.text.clear();
+                    slot.text.extend_from_slice(t);
+                    State::Text
+                }
+                _ => State::Bound,
+            };
+        }
+        Ok(())
     }
 }
 
@@ -421,8 +553,9 @@ fn insert_with(
     st: &mut rusqlite::Statement<'_>,
     row: Row31<'_>,
     now: &str,
+    held: Option<&mut Held>,
 ) -> Result<std::result::Result<(), Conflict>> {
-    match row.bind(st, now) {
+    match row.bind(st, now, held) {
         Ok(_) => Ok(Ok(())),
         Err(rusqlite::Error::SqliteFailure(e, Some(msg)))
             if e.code == rusqlite::ErrorCode::ConstraintViolation && msg.contains("assets.ref") =>
@@ -439,7 +572,8 @@ fn insert_with(
 /// point (`AssetRecord::anchor`), which the caller has already computed.
 pub struct AssetWriter<'t> {
     insert: rusqlite::Statement<'t>,
-    update: Option<rusqlite::Statement<'t>>,
+    insert_held: Held,
+    update: Option<(rusqlite::Statement<'t>, Held)>,
     conn: &'t rusqlite::Connection,
 }
 
@@ -457,7 +591,7 @@ impl AssetWriter<'_> {
             anchor: Some(anchor),
             stamp: Some(stamp),
         };
-        insert_with(&mut self.insert, row, now)
+        insert_with(&mut self.insert, row, now, Some(&mut self.insert_held))
     }
 
     /// As [`Tx::update_asset`].
@@ -468,16 +602,18 @@ impl AssetWriter<'_> {
         stamp: (i64, &str),
         now: &str,
     ) -> Result<()> {
-        let st = match &mut self.update {
-            Some(st) => st,
-            None => self.update.insert(self.conn.prepare(UPDATE)?),
+        let (st, held) = match &mut self.update {
+            Some(u) => u,
+            None => self
+                .update
+                .insert((self.conn.prepare(UPDATE)?, Held::new())),
         };
         let row = Row31 {
             r,
             anchor: Some(anchor),
             stamp: Some(stamp),
         };
-        row.bind(st, now)?;
+        row.bind(st, now, Some(held))?;
         Ok(())
     }
 }
@@ -485,6 +621,15 @@ impl AssetWriter<'_> {
 /// Id and ref of the assets of one source, by source id (FxHash: a million keys are hashed
 /// once each during an import).
 pub type SourceKeys = rustc_hash::FxHashMap<String, (i64, String)>;
+
+/// The secondary indexes of the `assets` table while a large import runs without them
+/// ([`Tx::drop_asset_indexes`]): their `CREATE INDEX` text as stored, to be run again by
+/// [`Tx::restore_indexes`] before the transaction commits.
+#[derive(Debug)]
+#[must_use = "recreate the indexes with Tx::restore_indexes before the transaction commits"]
+pub struct DroppedIndexes {
+    sql: Vec<String>,
+}
 
 /// An asset's id with its provenance key (source, source id).
 pub type AssetKey = (i64, Option<String>, Option<String>);
@@ -517,6 +662,39 @@ impl Tx<'_> {
         Ok(rows)
     }
 
+    /// Drops the explicit indexes of the `assets` table (its rowid and the `ref` UNIQUE
+    /// constraint stay), for an import that inserts more rows than the table holds: building an
+    /// index once over the finished table is quicker than updating it row by row. The indexes
+    /// must be recreated with [`Tx::restore_indexes`] before the transaction commits; a
+    /// transaction rolled back instead restores them with everything else (SQLite DDL is
+    /// transactional). While they are gone, a query by source key, zone or kind scans the table.
+    pub fn drop_asset_indexes(&self) -> Result<DroppedIndexes> {
+        let indexes: Vec<(String, String)> = self
+            .tx
+            .prepare(
+                "SELECT name, sql FROM sqlite_master
+                 WHERE type = 'index' AND tbl_name = 'assets' AND sql IS NOT NULL ORDER BY name",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, _) in &indexes {
+            self.tx
+                .execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        }
+        Ok(DroppedIndexes {
+            sql: indexes.into_iter().map(|(_, sql)| sql).collect(),
+        })
+    }
+
+    /// Recreates indexes dropped by [`Tx::drop_asset_indexes`], as they were defined. A UNIQUE
+    /// index refuses rows that break it here, with the error the insert would have given.
+    pub fn restore_indexes(&self, dropped: DroppedIndexes) -> Result<()> {
+        for sql in &dropped.sql {
+            self.tx.execute_batch(sql)?;
+        }
+        Ok(())
+    }
+
     /// Inserts a new asset with the id it carries. A ref already taken is reported as a
     /// [`Conflict`] (the statement alone is undone; the transaction goes on).
     pub fn insert_asset(
@@ -530,7 +708,7 @@ impl Tx<'_> {
             anchor: None,
             stamp: None,
         };
-        insert_with(&mut st, row, now)
+        insert_with(&mut st, row, now, None)
     }
 
     /// Prepared insert and update statements for writing many assets (an import): preparing
@@ -538,6 +716,7 @@ impl Tx<'_> {
     pub fn asset_writer(&self) -> Result<AssetWriter<'_>> {
         Ok(AssetWriter {
             insert: self.tx.prepare(INSERT)?,
+            insert_held: Held::new(),
             update: None,
             conn: &self.tx,
         })
@@ -563,7 +742,7 @@ impl Tx<'_> {
             anchor: None,
             stamp: None,
         };
-        row.bind(&mut st, now)?;
+        row.bind(&mut st, now, None)?;
         Ok(())
     }
 
@@ -707,6 +886,18 @@ impl Reader<'_> {
         Ok(self
             .conn
             .query_row("SELECT coalesce(max(id), 0) FROM assets", [], |r| r.get(0))?)
+    }
+
+    /// Names of the indexes on a table, the automatic ones of its UNIQUE constraints included,
+    /// sorted.
+    pub fn index_names(&self, table: &str) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 ORDER BY name",
+        )?;
+        let names = st
+            .query_map([table], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(names)
     }
 
     /// Total number of asset rows (retired included).

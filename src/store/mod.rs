@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use assets::{
-    AssetFilter, AssetWriter, Conflict, PastOccupant, SourceKeys, geometry_from_json,
-    geometry_to_json,
+    AssetFilter, AssetWriter, Conflict, DroppedIndexes, PastOccupant, SourceKeys,
+    geometry_from_json, geometry_to_json,
 };
 pub use audit::AuditEntry;
 pub use coverage::{DateField, StressRow};
