@@ -573,7 +573,8 @@ pub fn project(
                         container: by_id
                             .get(&s.asset_id)
                             .is_some_and(|r| r.kind() == AssetKind::FlowerBoxGroup),
-                        selected: s,
+                        asset_id: s.asset_id,
+                        units: s.units,
                     })
                     .collect();
                 // Only the waterings: no check records, stress days or states (and no task

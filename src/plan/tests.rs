@@ -642,7 +642,8 @@ fn streamed_occurrences_equal_the_collected_task_records() {
     let boxes: Vec<NeedAsset> = crate::schedule::select::select(&mut world, &rule.select, rule.per)
         .into_iter()
         .map(|s| NeedAsset {
-            selected: s,
+            asset_id: s.asset_id,
+            units: s.units,
             container: true,
         })
         .collect();

@@ -4,8 +4,9 @@
 //! A day's checks of one rule are one row of `water_check_days`: since migration 0006 in the
 //! compact layout of [`encode_records`] (a check is about ten bytes; its reason is a code and the
 //! numbers its text is made from, formatted when read), in older rows the layout of
-//! [`encode_checks`] (each reason written out); both are read. Balances are written 256 to a
-//! statement ([`Tx::set_water_states`]). That is what lets a city of a million buckets move
+//! [`encode_checks`] (each reason written out); both are read. Since 0006 the table has rowids,
+//! so finding a row no longer reads its neighbours' blobs. Balances are written 256 rows to an
+//! upsert statement ([`Tx::set_water_states`]). That is what lets a city of a million buckets move
 //! forward a day in well under a second of storing.
 
 use std::collections::BTreeMap;
@@ -334,7 +335,7 @@ impl Reader<'_> {
             .collect();
         let mut st = self.conn.prepare(
             "SELECT check_date, layout, data FROM water_check_days
-             WHERE rule_id = ?1 AND check_date >= ?2 AND check_date <= ?3",
+             WHERE rule_id = ?1 AND check_date >= ?2 AND check_date <= ?3 ORDER BY check_date",
         )?;
         let days = st
             .query_map(params![rule_id, from.to_string(), to.to_string()], |r| {
@@ -366,9 +367,10 @@ impl Reader<'_> {
             .into_iter()
             .map(|c| (c.rule_id.clone(), c))
             .collect();
-        let mut st = self
-            .conn
-            .prepare("SELECT rule_id, layout, data FROM water_check_days WHERE check_date = ?1")?;
+        let mut st = self.conn.prepare(
+            "SELECT rule_id, layout, data FROM water_check_days WHERE check_date = ?1
+                 ORDER BY rule_id",
+        )?;
         let days = st
             .query_map(params![day.to_string()], |r| {
                 Ok((
@@ -1318,5 +1320,75 @@ mod tests {
         assert_eq!(r.water_stress_days(1, d1, day).unwrap(), vec![(day, 1.0)]);
         assert_eq!(r.water_stress_days(7, d1, day).unwrap(), vec![(day, 70.0)]);
         assert_eq!(r.water_stress_days(600, d1, d1).unwrap(), vec![(d1, 600.0)]);
+    }
+
+    #[test]
+    fn a_database_from_before_migration_0006_keeps_its_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let d1 = NaiveDate::from_ymd_opt(2027, 5, 3).unwrap();
+        let d2 = NaiveDate::from_ymd_opt(2027, 5, 4).unwrap();
+        let old = vec![
+            check(
+                3,
+                None,
+                "rain 8.0 mm on 2027-05-02 covered the need (depletion 1.0 of 25.0 mm)",
+            ),
+            check(7, Some(10.4), "depletion 27.8 of 25.0 mm: watering 10.4 L"),
+        ];
+        {
+            // The schema as it stood before, with rows as the older binary wrote them.
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+            )
+            .unwrap();
+            for (v, sql) in crate::store::MIGRATIONS
+                .iter()
+                .take_while(|(v, _)| *v != "20261128_0006_water_check_layout")
+            {
+                c.execute_batch(sql).unwrap();
+                c.execute("INSERT INTO schema_migrations VALUES (?1, 'x')", [v])
+                    .unwrap();
+            }
+            for day in [d2, d1] {
+                let enc = encode_checks(&old);
+                c.execute(
+                    "INSERT INTO water_check_days VALUES (?1, ?2, ?3, ?4)",
+                    params!["box-water", day.to_string(), 2, enc.bytes],
+                )
+                .unwrap();
+            }
+        }
+        let mut s = crate::store::Store::open(&path).unwrap();
+        s.conn.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
+        assert_eq!(s.read().water_checks("box-water", d1, d1).unwrap(), old);
+        let both = s.read().water_checks("box-water", d1, d2).unwrap();
+        let days: Vec<NaiveDate> = both.iter().map(|c| c.check_date).collect();
+        assert_eq!(days, vec![d1, d1, d2, d2]);
+        // Re-running the second day replaces its row; the first stays in the old layout.
+        let mut new = CheckDays::default();
+        new.push(d2, &record(7, 1.0, 25.0, None, CheckReason::Depletion));
+        s.write(|tx| tx.insert_check_days("box-water", new))
+            .unwrap();
+        let layouts: Vec<i64> = s
+            .conn
+            .prepare("SELECT layout FROM water_check_days ORDER BY check_date")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(layouts, vec![LAYOUT_TEXT, LAYOUT_COMPACT]);
+        let all = s.read().water_checks("box-water", d1, d2).unwrap();
+        assert_eq!(all[..2], old[..]);
+        let of_d2: Vec<&str> = all[2..].iter().map(|c| c.reason.as_str()).collect();
+        assert_eq!(
+            of_d2,
+            vec![
+                "rain 8.0 mm on 2027-05-02 covered the need (depletion 1.0 of 25.0 mm)",
+                "depletion 1.0 of 25.0 mm"
+            ]
+        );
     }
 }

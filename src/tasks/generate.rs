@@ -25,7 +25,7 @@ use super::record::{Crew, TaskFilter, TaskRecord, TaskState};
 use crate::ipm::PestList;
 use crate::model::AssetWorld;
 use crate::model::{AssetKind, AssetRecord};
-use crate::schedule::select::{Selected, select};
+use crate::schedule::select::{Selected, select, select_with};
 use crate::schedule::{Rule, RuleSet, Trigger, apply_blackouts};
 use crate::science::MonthlyNormals;
 use crate::store::{Placement, Store, StoreError, StoredGenerated};
@@ -680,15 +680,13 @@ fn weather_triggers(
                     .unwrap_or(year_start);
                 let spinup: Vec<DateTime<Tz>> =
                     rule.cron_occurrences(&local(cal.tz, season_start, NaiveTime::MIN), &start);
-                let assets: Vec<NeedAsset> = select(world, &rule.select, rule.per)
-                    .into_iter()
-                    .map(|s| NeedAsset {
-                        container: records
-                            .get(&s.asset_id)
-                            .is_some_and(|r| r.kind() == AssetKind::FlowerBoxGroup),
-                        selected: s,
-                    })
-                    .collect();
+                // Ids and units only: no zone name copied per asset.
+                let assets: Vec<NeedAsset> =
+                    select_with(world, &rule.select, rule.per, |m| NeedAsset {
+                        asset_id: m.asset_id,
+                        units: m.units,
+                        container: m.kind == AssetKind::FlowerBoxGroup,
+                    });
                 // The reasons are not needed: they stay unformatted.
                 let previous: Waterings = tx
                     .read()

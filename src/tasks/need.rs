@@ -18,7 +18,7 @@ use chrono_tz::Tz;
 
 use super::record::TaskRecord;
 use crate::schedule::Rule;
-use crate::schedule::select::Selected;
+
 use crate::science::BucketParams;
 use crate::science::water_balance::step;
 use crate::store::{CheckDays, CheckReason, CheckRecord, WaterState, WaterStates};
@@ -89,7 +89,9 @@ pub struct NeedOutcome {
 /// An asset a water-need rule checks.
 #[derive(Debug, Clone)]
 pub struct NeedAsset {
-    pub selected: Selected,
+    pub asset_id: i64,
+    /// Boxes or trees the asset counts for ([`crate::schedule::select::Selected::units`]).
+    pub units: f64,
     /// A container (flower box): frost-guarded.
     pub container: bool,
 }
@@ -192,8 +194,8 @@ impl NeedChecks<'_> {
         // The assets come in asset order: each balance is the next one.
         let mut states = states.cursor();
         for a in assets {
-            let id = a.selected.asset_id;
-            let units = a.selected.units.max(1.0);
+            let id = a.asset_id;
+            let units = a.units.max(1.0);
             let known = states.get(id);
             let spin: &[DateTime<Tz>] = if known.is_some() { &[] } else { spinup };
             let mut state = known.unwrap_or(WaterState {
