@@ -407,7 +407,7 @@ fn stored(
     db: &Path,
 ) -> (
     Vec<greenward::tasks::TaskRecord>,
-    std::collections::HashMap<i64, greenward::store::WaterState>,
+    greenward::store::WaterStates,
 ) {
     let store = greenward::store::Store::open(db).unwrap();
     let tasks = store

@@ -37,7 +37,9 @@ use crate::schedule::{Rule, RuleSet, Trigger, resolve_local};
 use crate::tasks::TaskRecord;
 use crate::tasks::generate::{self, Calendar};
 use crate::tasks::ipm_tasks::{PestInputs, SPRAY_MINUTES_PER_TREE, pest_tasks, replanting_tasks};
-use crate::tasks::need::{NeedAsset, NeedChecks, NeedDay, NeedEvent, et0_of, watering_litres};
+use crate::tasks::need::{
+    NeedAsset, NeedChecks, NeedDay, NeedDays, NeedEvent, et0_of, watering_litres,
+};
 use crate::weather::WeatherDay;
 
 /// Interned strings: each distinct string once; tasks keep its index.
@@ -537,7 +539,7 @@ pub fn project(
     let year_start = NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from);
     let start = local(tz, from, NaiveTime::MIN);
     let end = local(tz, to + Duration::days(1), NaiveTime::MIN);
-    let mut need_days: Option<HashMap<NaiveDate, NeedDay>> = None;
+    let mut need_days: Option<NeedDays> = None;
     for rule in &site.rules.rules {
         match &rule.trigger {
             Trigger::WaterNeed { bucket, .. } => {
@@ -571,7 +573,8 @@ pub fn project(
                         container: by_id
                             .get(&s.asset_id)
                             .is_some_and(|r| r.kind() == AssetKind::FlowerBoxGroup),
-                        selected: s,
+                        asset_id: s.asset_id,
+                        units: s.units,
                     })
                     .collect();
                 // Only the waterings: no check records, stress days or states (and no task
@@ -582,8 +585,8 @@ pub fn project(
                     rule.skill.as_deref(),
                     rule.priority,
                 )?;
-                let no_states = HashMap::new();
-                let no_checks = HashMap::new();
+                let no_states = Default::default();
+                let no_checks = Default::default();
                 let need = NeedChecks {
                     rule,
                     bucket,

@@ -560,7 +560,7 @@ start = [91.13, 29.65]
 fn streamed_occurrences_equal_the_collected_task_records() {
     use super::scenario::{ScenarioKind, build};
     use crate::schedule::{Trigger, resolve_local};
-    use crate::tasks::need::{NeedAsset, NeedDay, check_rule, et0_of};
+    use crate::tasks::need::{NeedAsset, NeedDay, NeedDays, check_rule, et0_of};
     use std::collections::{HashMap, HashSet};
 
     use super::project::{SiteInputs, TreatmentRates, project};
@@ -627,7 +627,7 @@ fn streamed_occurrences_equal_the_collected_task_records() {
         panic!("a water-need rule");
     };
     let at = |day: NaiveDate| resolve_local(cal.tz, day.and_time(chrono::NaiveTime::MIN));
-    let days: HashMap<NaiveDate, NeedDay> = series
+    let days: NeedDays = series
         .iter()
         .map(|w| {
             let n = NeedDay {
@@ -642,7 +642,8 @@ fn streamed_occurrences_equal_the_collected_task_records() {
     let boxes: Vec<NeedAsset> = crate::schedule::select::select(&mut world, &rule.select, rule.per)
         .into_iter()
         .map(|s| NeedAsset {
-            selected: s,
+            asset_id: s.asset_id,
+            units: s.units,
             container: true,
         })
         .collect();
@@ -652,8 +653,8 @@ fn streamed_occurrences_equal_the_collected_task_records() {
         &boxes,
         &rule.cron_occurrences(&at(from), &at(to + Duration::days(1))),
         &rule.cron_occurrences(&at(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()), &at(from)),
-        &HashMap::new(),
-        &HashMap::new(),
+        &Default::default(),
+        &Default::default(),
         &days,
     );
     let water_l: Vec<f64> = water

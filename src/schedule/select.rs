@@ -27,6 +27,30 @@ fn eq_ci(a: &str, b: &str) -> bool {
 
 /// The live assets matching a selector, in asset-id order.
 pub fn select(world: &mut AssetWorld, sel: &Selector, per: Per) -> Vec<Selected> {
+    select_with(world, sel, per, |m| Selected {
+        asset_id: m.asset_id,
+        units: m.units,
+        lon: m.location.lon,
+        lat: m.location.lat,
+    })
+}
+
+/// What [`select_with`] hands over of a matching asset.
+pub struct Match<'a> {
+    pub asset_id: i64,
+    pub kind: crate::model::AssetKind,
+    pub units: f64,
+    pub location: &'a Location,
+}
+
+/// [`select`] keeping what `f` makes of each match (in asset-id order): a caller that needs
+/// only ids and units builds nothing more.
+pub fn select_with<T>(
+    world: &mut AssetWorld,
+    sel: &Selector,
+    per: Per,
+    mut f: impl FnMut(Match<'_>) -> T,
+) -> Vec<T> {
     let mut q = world.world.query_filtered::<(
         &AssetId,
         &Kind,
@@ -40,7 +64,7 @@ pub fn select(world: &mut AssetWorld, sel: &Selector, per: Per) -> Vec<Selected>
         Option<&TreeCount>,
         Option<&Tags>,
     ), Without<Retired>>();
-    let mut out: Vec<Selected> = q
+    let mut out: Vec<(i64, T)> = q
         .iter(&world.world)
         .filter(
             |(_, kind, _, zone, species, health, state, heritage, _, _, tags)| {
@@ -65,19 +89,21 @@ pub fn select(world: &mut AssetWorld, sel: &Selector, per: Per) -> Vec<Selected>
                         .all(|(k, v)| tags.and_then(|t| t.0.get(k)).is_some_and(|x| x == v))
             },
         )
-        .map(
-            |(id, _, loc, _, _, _, _, _, container, count, _)| Selected {
+        .map(|(id, kind, loc, _, _, _, _, _, container, count, _)| {
+            let m = Match {
                 asset_id: id.0,
+                kind: kind.0,
                 units: match per {
                     Per::Asset => 1.0,
                     Per::Box => container.map(|c| f64::from(c.0.box_count)).unwrap_or(1.0),
                     Per::Tree => count.map(|c| f64::from(c.0)).unwrap_or(1.0),
                 },
-                lon: loc.lon,
-                lat: loc.lat,
-            },
-        )
+                location: loc,
+            };
+            (id.0, f(m))
+        })
         .collect();
-    out.sort_by_key(|s| s.asset_id);
-    out
+    // Stable: the query's order among equal ids (there are none) is kept.
+    out.sort_by_key(|(id, _)| *id);
+    out.into_iter().map(|(_, t)| t).collect()
 }

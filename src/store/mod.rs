@@ -26,7 +26,7 @@ pub use assets::{
 pub use audit::AuditEntry;
 pub use coverage::{DateField, StressRow};
 pub use tasks::{Placement, StoredGenerated, TaskInserter};
-pub use water::{WaterCheck, WaterState};
+pub use water::{CheckDays, CheckReason, CheckRecord, WaterCheck, WaterState, WaterStates};
 pub use weather::WeatherUpsert;
 
 /// Migrations in the order they apply. Each is applied once, recorded in `schema_migrations`.
@@ -50,6 +50,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "20261128_0005_water_check_days",
         include_str!("migrations/20261128_0005_water_check_days.sql"),
+    ),
+    (
+        "20261128_0006_water_check_layout",
+        include_str!("migrations/20261128_0006_water_check_layout.sql"),
     ),
 ];
 
@@ -454,12 +458,13 @@ mod tests {
                 "20261128_0002_tasks",
                 "20261128_0003_weather_ipm",
                 "20261128_0004_water",
-                "20261128_0005_water_check_days"
+                "20261128_0005_water_check_days",
+                "20261128_0006_water_check_layout"
             ]
         );
         drop(s);
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_versions().unwrap().len(), 5);
+        assert_eq!(s.schema_versions().unwrap().len(), 6);
         let mode: String = s
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -489,7 +494,7 @@ mod tests {
         drop(c);
         let s = Store::open(&old).unwrap();
         assert_eq!(page_size(&s), 4096);
-        assert_eq!(s.schema_versions().unwrap().len(), 5);
+        assert_eq!(s.schema_versions().unwrap().len(), 6);
     }
 
     #[test]

@@ -25,14 +25,14 @@ use super::record::{Crew, TaskFilter, TaskRecord, TaskState};
 use crate::ipm::PestList;
 use crate::model::AssetWorld;
 use crate::model::{AssetKind, AssetRecord};
-use crate::schedule::select::{Selected, select};
+use crate::schedule::select::{Selected, select, select_with};
 use crate::schedule::{Rule, RuleSet, Trigger, apply_blackouts};
 use crate::science::MonthlyNormals;
-use crate::store::{Placement, Store, StoreError, StoredGenerated, WaterCheck};
+use crate::store::{Placement, Store, StoreError, StoredGenerated};
 use crate::weather::{WeatherError, daily_series_in};
 
 use super::ipm_tasks::{PestInputs, pest_tasks, replanting_tasks};
-use super::need::{NeedAsset, NeedDay, check_rule, et0_of};
+use super::need::{NeedAsset, NeedDay, NeedDays, Waterings, check_rule, et0_of};
 
 /// A task moved to the next day because its crew was full.
 #[derive(Debug, Clone, PartialEq)]
@@ -711,22 +711,22 @@ fn weather_triggers(
                     .unwrap_or(year_start);
                 let spinup: Vec<DateTime<Tz>> =
                     rule.cron_occurrences(&local(cal.tz, season_start, NaiveTime::MIN), &start);
-                let assets: Vec<NeedAsset> = select(world, &rule.select, rule.per)
-                    .into_iter()
-                    .map(|s| NeedAsset {
-                        container: records
-                            .get(&s.asset_id)
-                            .is_some_and(|r| r.kind() == AssetKind::FlowerBoxGroup),
-                        selected: s,
-                    })
-                    .collect();
-                let previous: HashMap<(i64, NaiveDate), WaterCheck> = tx
+                // Ids and units only: no zone name copied per asset.
+                let assets: Vec<NeedAsset> =
+                    select_with(world, &rule.select, rule.per, |m| NeedAsset {
+                        asset_id: m.asset_id,
+                        units: m.units,
+                        container: m.kind == AssetKind::FlowerBoxGroup,
+                    });
+                // The reasons are not needed: they stay unformatted.
+                let previous: Waterings = tx
                     .read()
-                    .water_checks(&rule.id, from, to)?
+                    .water_check_records(&rule.id, from, to)?
                     .into_iter()
-                    .map(|c| ((c.asset_id, c.check_date), c))
+                    .filter(|(_, c)| c.task_created)
+                    .map(|(d, c)| ((c.asset_id, d), c.depletion_mm))
                     .collect();
-                let days: HashMap<NaiveDate, NeedDay> = series
+                let days: NeedDays = series
                     .iter()
                     .map(|d| {
                         (
@@ -745,11 +745,9 @@ fn weather_triggers(
                     rule, bucket, &assets, &checks, &spinup, &states, &previous, &days,
                 );
                 laps.lap("water need checked");
-                tx.insert_water_checks(&outcome.checks)?;
+                tx.insert_check_days(&rule.id, outcome.checks)?;
                 laps.lap("water checks stored");
-                for (a, d, dr) in &outcome.stress {
-                    tx.insert_water_stress(*a, *d, *dr)?;
-                }
+                tx.insert_water_stress_days(&outcome.stress)?;
                 tx.set_water_states(&outcome.states)?;
                 laps.lap("water balances stored");
                 out.extend(outcome.tasks);

@@ -13,18 +13,16 @@
 //! - A day that ends over MAD × TAW is a water-stress day.
 //! - An asset seen for the first time starts full (depletion 0) the day before its first check.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
-use serde_json::json;
 
 use super::record::TaskRecord;
 use crate::schedule::Rule;
-use crate::schedule::select::Selected;
+
 use crate::science::BucketParams;
 use crate::science::water_balance::step;
-use crate::store::{WaterCheck, WaterState};
+use crate::store::{CheckDays, CheckReason, CheckRecord, WaterState, WaterStates};
+use rustc_hash::FxHashMap;
 
 /// One day of weather as the bucket needs it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,11 +34,54 @@ pub struct NeedDay {
     pub tmin_c: f64,
 }
 
+/// The weather days of a series, by date: a day's lookup is an index.
+#[derive(Debug, Clone, Default)]
+pub struct NeedDays {
+    first: NaiveDate,
+    days: Vec<Option<NeedDay>>,
+}
+
+impl NeedDays {
+    pub fn get(&self, d: NaiveDate) -> Option<&NeedDay> {
+        self.at(self.index(d)?)
+    }
+
+    /// Position of `d` from the first day (may be past the last).
+    fn index(&self, d: NaiveDate) -> Option<usize> {
+        usize::try_from((d - self.first).num_days()).ok()
+    }
+
+    fn at(&self, i: usize) -> Option<&NeedDay> {
+        self.days.get(i)?.as_ref()
+    }
+}
+
+impl FromIterator<(NaiveDate, NeedDay)> for NeedDays {
+    fn from_iter<I: IntoIterator<Item = (NaiveDate, NeedDay)>>(iter: I) -> Self {
+        let all: Vec<(NaiveDate, NeedDay)> = iter.into_iter().collect();
+        let Some(first) = all.iter().map(|(d, _)| *d).min() else {
+            return NeedDays::default();
+        };
+        let last = all.iter().map(|(d, _)| *d).max().unwrap_or(first);
+        let mut days = vec![None; (last - first).num_days() as usize + 1];
+        // A later entry of the same date wins, as it would in a map.
+        for (d, w) in all {
+            days[(d - first).num_days() as usize] = Some(w);
+        }
+        NeedDays { first, days }
+    }
+}
+
+/// Depletion at the checks that created a watering task, by asset and day: what a check
+/// already made re-produces.
+pub type Waterings = FxHashMap<(i64, NaiveDate), f64>;
+
 /// What the checks of one rule produced.
 #[derive(Debug, Default)]
 pub struct NeedOutcome {
     pub tasks: Vec<TaskRecord>,
-    pub checks: Vec<WaterCheck>,
+    /// The check records, encoded by day as they were made.
+    pub checks: CheckDays,
     pub stress: Vec<(i64, NaiveDate, f64)>,
     pub states: Vec<(i64, WaterState)>,
 }
@@ -48,7 +89,9 @@ pub struct NeedOutcome {
 /// An asset a water-need rule checks.
 #[derive(Debug, Clone)]
 pub struct NeedAsset {
-    pub selected: Selected,
+    pub asset_id: i64,
+    /// Boxes or trees the asset counts for ([`crate::schedule::select::Selected::units`]).
+    pub units: f64,
     /// A container (flower box): frost-guarded.
     pub container: bool,
 }
@@ -61,11 +104,14 @@ pub fn check_rule(
     assets: &[NeedAsset],
     checks: &[DateTime<Tz>],
     spinup: &[DateTime<Tz>],
-    states: &HashMap<i64, WaterState>,
-    previous: &HashMap<(i64, NaiveDate), WaterCheck>,
-    days: &HashMap<NaiveDate, NeedDay>,
+    states: &WaterStates,
+    previous: &Waterings,
+    days: &NeedDays,
 ) -> NeedOutcome {
-    let mut out = NeedOutcome::default();
+    let mut out = NeedOutcome {
+        states: Vec::with_capacity(assets.len()),
+        ..NeedOutcome::default()
+    };
     let checks = NeedChecks {
         rule,
         bucket,
@@ -90,7 +136,7 @@ pub fn check_rule(
             depletion_mm,
             units,
         )),
-        NeedEvent::Check(c) => out.checks.push(c),
+        NeedEvent::Check(d, c) => out.checks.push(d, &c),
         NeedEvent::Stress(a, d, dr) => out.stress.push((a, d, dr)),
         NeedEvent::State(a, s) => out.states.push((a, s)),
     });
@@ -104,9 +150,9 @@ pub struct NeedChecks<'a> {
     pub assets: &'a [NeedAsset],
     pub checks: &'a [DateTime<Tz>],
     pub spinup: &'a [DateTime<Tz>],
-    pub states: &'a HashMap<i64, WaterState>,
-    pub previous: &'a HashMap<(i64, NaiveDate), WaterCheck>,
-    pub days: &'a HashMap<NaiveDate, NeedDay>,
+    pub states: &'a WaterStates,
+    pub previous: &'a Waterings,
+    pub days: &'a NeedDays,
 }
 
 /// What the checks find, in the order [`check_rule`] records it.
@@ -120,7 +166,8 @@ pub enum NeedEvent {
         depletion_mm: f64,
         units: f64,
     },
-    Check(WaterCheck),
+    /// A check of the day, its reason as a code and numbers ([`CheckRecord::reason_text`]).
+    Check(NaiveDate, CheckRecord),
     Stress(i64, NaiveDate, f64),
     State(i64, WaterState),
 }
@@ -131,7 +178,7 @@ impl NeedChecks<'_> {
     /// projection needs, at a fraction of the cost.
     pub fn run(&self, record: bool, sink: &mut dyn FnMut(NeedEvent)) {
         let NeedChecks {
-            rule,
+            rule: _,
             bucket,
             assets,
             checks,
@@ -144,10 +191,12 @@ impl NeedChecks<'_> {
         let Some(first) = checks.first() else {
             return;
         };
+        // The assets come in asset order: each balance is the next one.
+        let mut states = states.cursor();
         for a in assets {
-            let id = a.selected.asset_id;
-            let units = a.selected.units.max(1.0);
-            let known = states.get(&id).copied();
+            let id = a.asset_id;
+            let units = a.units.max(1.0);
+            let known = states.get(id);
             let spin: &[DateTime<Tz>] = if known.is_some() { &[] } else { spinup };
             let mut state = known.unwrap_or(WaterState {
                 depletion_mm: 0.0,
@@ -164,11 +213,11 @@ impl NeedChecks<'_> {
                 let d = occ.date_naive();
                 if d <= state.as_of {
                     // Already checked: the task it made (if any) is produced again, unchanged.
-                    if let Some(c) = previous.get(&(id, d)).filter(|c| c.task_created) {
+                    if let Some(&depletion_mm) = previous.get(&(id, d)) {
                         sink(NeedEvent::Watering {
                             asset_id: id,
                             at: *occ,
-                            depletion_mm: c.depletion_mm,
+                            depletion_mm,
                             units,
                         });
                     }
@@ -176,8 +225,12 @@ impl NeedChecks<'_> {
                 }
                 let mut dr = state.depletion_mm;
                 let mut x = state.as_of + Duration::days(1);
+                // Days are looked up by position; `x` moves along for the records.
+                let mut xi = days.index(x);
                 while x <= d {
-                    let Some(w) = days.get(&x) else { break };
+                    let Some(w) = xi.and_then(|i| days.at(i)) else {
+                        break;
+                    };
                     let peff = w.peff_mm * bucket.rain_exposure;
                     rain_since_refill += peff;
                     if peff > 0.0 && wettest.is_none_or(|(_, r)| w.rain_mm > r) {
@@ -188,8 +241,9 @@ impl NeedChecks<'_> {
                         sink(NeedEvent::Stress(id, x, dr));
                     }
                     x += Duration::days(1);
+                    xi = xi.map(|i| i + 1);
                 }
-                let tmin = days.get(&d).map(|w| w.tmin_c).unwrap_or(f64::NAN);
+                let tmin = days.get(d).map(|w| w.tmin_c).unwrap_or(f64::NAN);
                 if silent {
                     // Spin-up: watered when due, nothing recorded.
                     if dr >= raw && !(a.container && tmin < 0.0) {
@@ -206,40 +260,30 @@ impl NeedChecks<'_> {
                 let frost = a.container && tmin < 0.0;
                 let created = !frost && dr >= raw;
                 if record {
+                    // The reason's text is made from these when the check is read back.
                     let (litres, reason) = if frost {
-                        (
-                            None,
-                            format!(
-                                "frost guard: minimum {tmin:.1} °C on {d}; tender plants are not watered (depletion {dr:.1} of {raw:.1} mm)"
-                            ),
-                        )
+                        (None, CheckReason::Frost { tmin_c: tmin })
                     } else if created {
-                        let l = litres(dr, bucket, units);
-                        (
-                            Some(l),
-                            format!("depletion {dr:.1} of {raw:.1} mm: watering {l:.1} L"),
-                        )
+                        (Some(litres(dr, bucket, units)), CheckReason::Watering)
                     } else {
                         match wettest {
-                            Some((day, rain)) if dr + rain_since_refill >= raw => (
-                                None,
-                                format!(
-                                    "rain {rain:.1} mm on {day} covered the need (depletion {dr:.1} of {raw:.1} mm)"
-                                ),
-                            ),
-                            _ => (None, format!("depletion {dr:.1} of {raw:.1} mm")),
+                            Some((day, rain_mm)) if dr + rain_since_refill >= raw => {
+                                (None, CheckReason::Rain { rain_mm, day })
+                            }
+                            _ => (None, CheckReason::Depletion),
                         }
                     };
-                    sink(NeedEvent::Check(WaterCheck {
-                        rule_id: rule.id.clone(),
-                        asset_id: id,
-                        check_date: d,
-                        depletion_mm: dr,
-                        raw_mm: raw,
-                        litres,
-                        task_created: created,
-                        reason,
-                    }));
+                    sink(NeedEvent::Check(
+                        d,
+                        CheckRecord {
+                            asset_id: id,
+                            depletion_mm: dr,
+                            raw_mm: raw,
+                            litres,
+                            task_created: created,
+                            reason,
+                        },
+                    ));
                 }
                 if created {
                     sink(NeedEvent::Watering {
@@ -296,16 +340,24 @@ fn watering_task(
     t.rule_id = Some(rule.id.clone());
     t.skill = rule.skill.clone();
     t.priority = rule.priority;
-    t.detail = Some(
-        json!({
-            "water_l": watering_litres(b, dr, units),
-            "depletion_mm": (dr * 100.0).round() / 100.0,
-            "wetted_area_m2": b.wetted_area_m2 * units,
-            "efficiency": b.efficiency,
-            "taw_mm": b.taw_mm,
-        })
-        .to_string(),
-    );
+    // The fields in this order, as a JSON object: serialized straight, not through a map.
+    #[derive(serde::Serialize)]
+    struct Detail {
+        water_l: f64,
+        depletion_mm: f64,
+        wetted_area_m2: f64,
+        efficiency: f64,
+        taw_mm: f64,
+    }
+    let detail = Detail {
+        water_l: watering_litres(b, dr, units),
+        depletion_mm: (dr * 100.0).round() / 100.0,
+        wetted_area_m2: b.wetted_area_m2 * units,
+        efficiency: b.efficiency,
+        taw_mm: b.taw_mm,
+    };
+    // Plain numbers always serialize.
+    t.detail = serde_json::to_string(&detail).ok();
     t
 }
 
