@@ -64,12 +64,14 @@ for i in $(seq "$REPEAT"); do
         name=${entry%%:*}
         bin=${entry#*:}
         echo "round $i, $name:"
-        cp "$W/c0-$name.db" "$W/c.db"
+        # sync: the copy's dirty pages are written out before the clock starts, not during the run.
+        cp "$W/c0-$name.db" "$W/c.db" && sync
         run "1-day-$name" "$bin" "$W/c.db" -- --today 2027-05-01 schedule run --from 2027-05-03 --to 2027-05-03
-        cp "$W/b0-$name.db" "$W/b.db"
+        cp "$W/b0-$name.db" "$W/b.db" && sync
         run "2-barkhor-season-$name" "$bin" "$W/b.db" -- --today 2027-03-01 schedule run --from 2027-03-01 --to 2027-11-30
         cp "$W/c0-$name.db" "$W/w.db"
         "$bin" --db "$W/w.db" --today 2027-05-01 schedule run --from 2027-05-03 --to 2027-05-03 --rules "$W/water" > /dev/null 2>&1
+        sync
         run "3-water-day-$name" "$bin" "$W/w.db" -- --today 2027-05-01 schedule run --from 2027-05-04 --to 2027-05-04 --rules "$W/water"
     done
 done
