@@ -1,17 +1,17 @@
 //! Projected occurrences: every rule and trigger expanded over the plan's period, in memory.
 //! Nothing is stored; the water balance runs on the scenario's weather from a full bucket.
 //!
-//! - cron and interval rules: [`tasks::generate::for_each_occurrence`] with the period start as
+//! - cron and interval rules: [`crate::tasks::generate::for_each_occurrence`] with the period start as
 //!   `today` and the last completions of the register (each projected visit assumed done on its
 //!   due day); rules with `single_open` give one task per asset (the first), as `schedule run`
 //!   does;
-//! - water need: the checks of [`tasks::need::check_rule`] ([`tasks::need::NeedChecks`], only
+//! - water need: the checks of [`crate::tasks::need::check_rule`] ([`crate::tasks::need::NeedChecks`], only
 //!   the waterings) with no stored balance (each asset starts full at its season's first check,
 //!   or is spun up from the season start when the period starts later);
-//! - pest windows: the scouting visits of [`tasks::ipm_tasks::pest_tasks`]; treatments are
+//! - pest windows: the scouting visits of [`crate::tasks::ipm_tasks::pest_tasks`]; treatments are
 //!   *expected*: `rate` × each scouted host, on the spraying night after the scouting day, at
 //!   [`SPRAY_MINUTES_PER_TREE`] minutes and the first product's `spray_mix_l_per_tree`;
-//! - replanting sets: [`tasks::ipm_tasks::replanting_tasks`] with the seedlings each needs.
+//! - replanting sets: [`crate::tasks::ipm_tasks::replanting_tasks`] with the seedlings each needs.
 //!
 //! A season of a million-asset city is tens of millions of tasks, so a [`Projection`] keeps each
 //! as a 24-byte [`Task`] (minutes, asset, day, deadline, kind, crew) and the strings they share

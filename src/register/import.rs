@@ -4,9 +4,10 @@
 //! Every format is read into a [`ReadBatch`] (GeoJSON features, CSV rows) and goes through the
 //! same [`apply`], so the atomic rule, the `--skip-invalid` report and the upsert are shared.
 //!
-//! An import that inserts more rows than the assets table held builds the table's secondary
-//! indexes once at the end instead of updating them row by row ([`INDEXES_REBUILT_AFTER`]); it
-//! is still one transaction, and a failed import leaves the indexes as they were.
+//! An import that inserts more rows than the assets table held (and at least
+//! `INDEXES_REBUILT_AFTER`) builds the table's secondary indexes once at the end instead of
+//! updating them row by row; it is still one transaction, and a failed import leaves the
+//! indexes as they were.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

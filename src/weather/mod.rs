@@ -10,9 +10,9 @@
 //!
 //! Each day of [`daily_series`] is, in this order of preference:
 //! 1. the row of the `weather` table for that date, marked observed or forecast as imported; its
-//!    effective rain is the daily 5 mm rule ([`science::daily_effective_rain`]);
+//!    effective rain is the daily 5 mm rule ([`crate::science::daily_effective_rain`]);
 //! 2. else the site's normal day, built exactly as DOMAIN.md's reference series: the normal year
-//!    of that calendar year ([`science::normal_year`]: Tmax/Tmin interpolated between mid-month
+//!    of that calendar year ([`crate::science::normal_year`]: Tmax/Tmin interpolated between mid-month
 //!    normals, monthly rain spread evenly), with the USDA-SCS monthly effective rain spread evenly
 //!    over the month. The daily 5 mm rule is never applied to a normal day: normal rain is smooth,
 //!    so every day would fall under 5 mm and the rain would be thrown away.
