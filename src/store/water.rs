@@ -222,7 +222,7 @@ impl CheckRecord {
 /// million of them take about ten megabytes instead of a hundred and two million small strings.
 #[derive(Debug, Default)]
 pub struct CheckDays {
-    days: BTreeMap<NaiveDate, Encoder>,
+    days: BTreeMap<NaiveDate, EncodedChecks>,
 }
 
 impl CheckDays {
@@ -245,6 +245,18 @@ fn date(s: String) -> NaiveDate {
     s.parse().unwrap_or_default()
 }
 
+/// The ISO text of each distinct date: a million rows share a few days.
+fn date_texts(dates: impl Iterator<Item = NaiveDate>) -> FxHashMap<NaiveDate, String> {
+    let mut texts = FxHashMap::default();
+    for d in dates {
+        texts.entry(d).or_insert_with(|| d.to_string());
+    }
+    texts
+}
+
+/// Rows per statement of [`Tx::insert_in_chunks`].
+const CHUNK_ROWS: usize = 256;
+
 /// Layouts of `water_check_days.data` (migration 0006).
 const LAYOUT_TEXT: i64 = 1;
 const LAYOUT_COMPACT: i64 = 2;
@@ -264,14 +276,15 @@ impl Reader<'_> {
             let depletion_mm: f64 = r.get(1)?;
             let as_of = match r.get_ref(2)? {
                 ValueRef::Text(t) if t == last.0.as_slice() => last.1,
-                ValueRef::Text(t) if std::str::from_utf8(t).is_ok() => {
-                    let d = std::str::from_utf8(t)
-                        .ok()
-                        .and_then(|s| s.parse().ok())
-                        .unwrap_or_default();
-                    last = (t.to_vec(), d);
-                    d
-                }
+                ValueRef::Text(t) => match std::str::from_utf8(t) {
+                    Ok(text) => {
+                        let d = text.parse().unwrap_or_default();
+                        last = (t.to_vec(), d);
+                        d
+                    }
+                    // Not UTF-8: reported as reading it as a string would.
+                    Err(_) => date(r.get(2)?),
+                },
                 // Not text: reported as reading it as a string would.
                 _ => date(r.get(2)?),
             };
@@ -333,19 +346,11 @@ impl Reader<'_> {
             .iter()
             .map(|c| (c.check_date, CheckRecord::of_check(c)))
             .collect();
-        let mut st = self.conn.prepare(
+        let days = self.check_day_rows(
             "SELECT check_date, layout, data FROM water_check_days
              WHERE rule_id = ?1 AND check_date >= ?2 AND check_date <= ?3 ORDER BY check_date",
+            params![rule_id, from.to_string(), to.to_string()],
         )?;
-        let days = st
-            .query_map(params![rule_id, from.to_string(), to.to_string()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
         for (day, layout, data) in days {
             let day = date(day);
             out.extend(
@@ -355,6 +360,20 @@ impl Reader<'_> {
             );
         }
         Ok(out)
+    }
+
+    /// `water_check_days` rows as (rule id or day text, layout, data), by a query selecting
+    /// those three columns.
+    fn check_day_rows(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<(String, i64, Vec<u8>)>> {
+        let mut st = self.conn.prepare(sql)?;
+        let rows = st
+            .query_map(args, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     /// The checks of one asset on one day (any rule), by rule.
@@ -367,19 +386,11 @@ impl Reader<'_> {
             .into_iter()
             .map(|c| (c.rule_id.clone(), c))
             .collect();
-        let mut st = self.conn.prepare(
+        let days = self.check_day_rows(
             "SELECT rule_id, layout, data FROM water_check_days WHERE check_date = ?1
                  ORDER BY rule_id",
+            params![day.to_string()],
         )?;
-        let days = st
-            .query_map(params![day.to_string()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
         for (rule_id, layout, data) in days {
             if let Some(c) = decode_row(&rule_id, day, layout, &data)?
                 .into_iter()
@@ -546,31 +557,43 @@ impl Tx<'_> {
             }
             return Ok(());
         }
-        const ROWS: usize = 256;
-        let statement = |n: usize| {
-            let values = vec!["(?, ?, ?)"; n].join(", ");
-            format!(
-                "INSERT INTO water_balance (asset_id, depletion_mm, as_of) VALUES {values}
-                 ON CONFLICT(asset_id) DO UPDATE
-                     SET depletion_mm = excluded.depletion_mm, as_of = excluded.as_of"
-            )
-        };
-        let mut days: FxHashMap<NaiveDate, String> = FxHashMap::default();
-        for (_, s) in states {
-            days.entry(s.as_of).or_insert_with(|| s.as_of.to_string());
-        }
-        let mut full = self.tx.prepare(&statement(ROWS))?;
-        for chunk in states.chunks(ROWS) {
-            let mut st = if chunk.len() == ROWS {
-                None
+        let days = date_texts(states.iter().map(|(_, s)| s.as_of));
+        self.insert_in_chunks(
+            "INSERT INTO water_balance (asset_id, depletion_mm, as_of) VALUES {values}
+             ON CONFLICT(asset_id) DO UPDATE
+                 SET depletion_mm = excluded.depletion_mm, as_of = excluded.as_of",
+            states,
+            |st, at, (a, s)| {
+                st.raw_bind_parameter(at, *a)?;
+                st.raw_bind_parameter(at + 1, s.depletion_mm)?;
+                st.raw_bind_parameter(at + 2, days[&s.as_of].as_str())
+            },
+        )
+    }
+
+    /// Writes `rows` with the three-value statement `sql` (its `{values}` replaced by up to
+    /// [`CHUNK_ROWS`] `(?, ?, ?)` groups), `bind` setting a row's three parameters from `at`:
+    /// a statement's own cost (about a microsecond) is most of what one small row costs.
+    fn insert_in_chunks<T>(
+        &self,
+        sql: &str,
+        rows: &[T],
+        bind: impl Fn(&mut rusqlite::Statement<'_>, usize, &T) -> rusqlite::Result<()>,
+    ) -> Result<()> {
+        let statement = |n: usize| sql.replace("{values}", &vec!["(?, ?, ?)"; n].join(", "));
+        let mut full: Option<rusqlite::Statement<'_>> = None;
+        for chunk in rows.chunks(CHUNK_ROWS) {
+            let mut part = None;
+            let st = if chunk.len() == CHUNK_ROWS {
+                match &mut full {
+                    Some(st) => st,
+                    None => full.insert(self.tx.prepare(&statement(CHUNK_ROWS))?),
+                }
             } else {
-                Some(self.tx.prepare(&statement(chunk.len()))?)
+                part.insert(self.tx.prepare(&statement(chunk.len()))?)
             };
-            let st = st.as_mut().unwrap_or(&mut full);
-            for (i, (a, s)) in chunk.iter().enumerate() {
-                st.raw_bind_parameter(3 * i + 1, *a)?;
-                st.raw_bind_parameter(3 * i + 2, s.depletion_mm)?;
-                st.raw_bind_parameter(3 * i + 3, days[&s.as_of].as_str())?;
+            for (i, row) in chunk.iter().enumerate() {
+                bind(st, 3 * i + 1, row)?;
             }
             st.raw_execute()?;
         }
@@ -593,38 +616,16 @@ impl Tx<'_> {
     /// [`Tx::insert_water_stress`] for many days, in order (a later one of the same asset and
     /// day wins), 256 to a statement as [`Tx::set_water_states`] does.
     pub fn insert_water_stress_days(&mut self, days: &[(i64, NaiveDate, f64)]) -> Result<()> {
-        const ROWS: usize = 256;
-        let statement = |n: usize| {
-            let values = vec!["(?, ?, ?)"; n].join(", ");
-            format!(
-                "INSERT OR REPLACE INTO water_stress (asset_id, date, depletion_mm) VALUES {values}"
-            )
-        };
-        let mut texts: FxHashMap<NaiveDate, String> = FxHashMap::default();
-        for (_, d, _) in days {
-            texts.entry(*d).or_insert_with(|| d.to_string());
-        }
-        let mut full = None;
-        for chunk in days.chunks(ROWS) {
-            let mut part: Option<rusqlite::Statement<'_>>;
-            let st = if chunk.len() == ROWS {
-                if full.is_none() {
-                    full = Some(self.tx.prepare(&statement(ROWS))?);
-                }
-                full.as_mut()
-            } else {
-                part = Some(self.tx.prepare(&statement(chunk.len()))?);
-                part.as_mut()
-            };
-            let Some(st) = st else { continue };
-            for (i, (a, d, dr)) in chunk.iter().enumerate() {
-                st.raw_bind_parameter(3 * i + 1, *a)?;
-                st.raw_bind_parameter(3 * i + 2, texts[d].as_str())?;
-                st.raw_bind_parameter(3 * i + 3, *dr)?;
-            }
-            st.raw_execute()?;
-        }
-        Ok(())
+        let texts = date_texts(days.iter().map(|(_, d, _)| *d));
+        self.insert_in_chunks(
+            "INSERT OR REPLACE INTO water_stress (asset_id, date, depletion_mm) VALUES {values}",
+            days,
+            |st, at, (a, d, dr)| {
+                st.raw_bind_parameter(at, *a)?;
+                st.raw_bind_parameter(at + 1, texts[d].as_str())?;
+                st.raw_bind_parameter(at + 2, *dr)
+            },
+        )
     }
 }
 
@@ -639,8 +640,6 @@ pub struct EncodedChecks {
     last_id: i64,
     last_raw: Option<u64>,
 }
-
-type Encoder = EncodedChecks;
 
 impl Default for EncodedChecks {
     fn default() -> Self {
@@ -731,6 +730,18 @@ impl EncodedChecks {
     }
 }
 
+/// The first `n` bytes of `rest`, which moves past them; `None` when fewer are left.
+fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
+    *rest = tail;
+    Some(head)
+}
+
+/// A little-endian f64 taken from `rest`.
+fn f64_of(rest: &mut &[u8]) -> Option<f64> {
+    Some(f64::from_le_bytes(take(rest, 8)?.try_into().ok()?))
+}
+
 /// The compact layout (2): per check, in order,
 /// - the asset id minus the previous check's (the first: minus 0), wrapping, as an unsigned
 ///   LEB128 varint;
@@ -754,14 +765,6 @@ pub fn encode_records<'a>(checks: impl IntoIterator<Item = &'a CheckRecord>) -> 
 /// Reads what [`encode_records`] wrote; `None` when the bytes end early or hold what it does not
 /// write.
 pub fn decode_records(data: &[u8]) -> Option<Vec<CheckRecord>> {
-    fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-        let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
-        *rest = tail;
-        Some(head)
-    }
-    fn f64_of(rest: &mut &[u8]) -> Option<f64> {
-        Some(f64::from_le_bytes(take(rest, 8)?.try_into().ok()?))
-    }
     fn varint(rest: &mut &[u8]) -> Option<u64> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
@@ -866,14 +869,6 @@ pub fn decode_checks(rule_id: &str, day: NaiveDate, data: &[u8]) -> Result<Vec<W
 }
 
 fn decode_text_layout(data: &[u8]) -> Option<Vec<CheckRecord>> {
-    fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-        let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
-        *rest = tail;
-        Some(head)
-    }
-    fn f64_of(rest: &mut &[u8]) -> Option<f64> {
-        Some(f64::from_le_bytes(take(rest, 8)?.try_into().ok()?))
-    }
     let mut out = Vec::new();
     let mut rest = data;
     while !rest.is_empty() {
