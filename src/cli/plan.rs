@@ -105,7 +105,10 @@ impl Cmd {
                 site.site.name
             )
         })?;
-        let records = store.read().assets_for_scheduling()?;
+        // From the scheduling snapshot when it is current; a plan never writes, so one made
+        // from the rows here is not stored (the next scheduling run stores it).
+        let mut records = Vec::with_capacity(store.read().max_asset_id()?.max(0) as usize);
+        let _not_stored = store.each_asset_for_scheduling_parallel(|r| records.push(r))?;
         lap(&format!("{} assets read", records.len()));
         let last_completion: HashMap<(String, i64), NaiveDate> = store
             .read()

@@ -1197,13 +1197,30 @@ mod tests {
         let path = dir.path().join("big.geojson");
         std::fs::write(&path, collection(&features)).unwrap();
         let mut s = store();
+        let triggers = s.read().trigger_names("assets").unwrap();
+        assert_eq!(
+            triggers,
+            [
+                "assets_generation_delete",
+                "assets_generation_insert",
+                "assets_generation_update"
+            ]
+        );
+        let generation = s.read().register_generation().unwrap();
         let summary = import_file(&mut s, &path, &ImportOptions::default(), None).unwrap();
         assert_eq!(summary.created, n);
         assert_eq!(s.read().index_names("assets").unwrap(), indexes);
-        // Importing it again updates every row (the keys are found, nothing is inserted).
+        // The generation triggers were dropped with the indexes and are back; the generation
+        // moved for the rows written before the drop and once for all the others.
+        assert_eq!(s.read().trigger_names("assets").unwrap(), triggers);
+        let after_import = s.read().register_generation().unwrap();
+        assert_eq!(after_import, generation + INDEXES_REBUILT_AFTER as i64 + 1);
+        // Importing it again updates every row (the keys are found, nothing is inserted); the
+        // triggers stayed and count every row.
         let again = import_file(&mut s, &path, &ImportOptions::default(), None).unwrap();
         assert_eq!((again.created, again.updated), (0, n));
         assert_eq!(s.read().index_names("assets").unwrap(), indexes);
+        assert!(s.read().register_generation().unwrap() >= after_import + n as i64);
         // The rebuilt unique index still holds: a second row with the same key is refused.
         let err = s
             .write(|tx| {

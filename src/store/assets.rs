@@ -668,21 +668,31 @@ impl Tx<'_> {
     /// must be recreated with [`Tx::restore_indexes`] before the transaction commits; a
     /// transaction rolled back instead restores them with everything else (SQLite DDL is
     /// transactional). While they are gone, a query by source key, zone or kind scans the table.
+    ///
+    /// The table's triggers (the register generation of the scheduling snapshot) are dropped
+    /// with them: bumping the generation once per row would cost as much as a tenth of the
+    /// import; [`Tx::restore_indexes`] bumps it once.
     pub fn drop_asset_indexes(&self) -> Result<DroppedIndexes> {
-        let indexes: Vec<(String, String)> = self
+        let indexes: Vec<(String, String, String)> = self
             .tx
             .prepare(
-                "SELECT name, sql FROM sqlite_master
-                 WHERE type = 'index' AND tbl_name = 'assets' AND sql IS NOT NULL ORDER BY name",
+                "SELECT type, name, sql FROM sqlite_master
+                 WHERE type IN ('index', 'trigger') AND tbl_name = 'assets' AND sql IS NOT NULL
+                 ORDER BY type, name",
             )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        for (name, _) in &indexes {
+        for (kind, name, _) in &indexes {
+            let kind = if kind == "trigger" {
+                "TRIGGER"
+            } else {
+                "INDEX"
+            };
             self.tx
-                .execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+                .execute_batch(&format!("DROP {kind} \"{}\"", name.replace('"', "\"\"")))?;
         }
         Ok(DroppedIndexes {
-            sql: indexes.into_iter().map(|(_, sql)| sql).collect(),
+            sql: indexes.into_iter().map(|(_, _, sql)| sql).collect(),
         })
     }
 
@@ -692,6 +702,11 @@ impl Tx<'_> {
         for sql in &dropped.sql {
             self.tx.execute_batch(sql)?;
         }
+        // What the dropped triggers would have done for the rows written meanwhile.
+        self.tx.execute(
+            "UPDATE register_generation SET generation = generation + 1 WHERE id = 1",
+            [],
+        )?;
         Ok(())
     }
 
@@ -891,11 +906,20 @@ impl Reader<'_> {
     /// Names of the indexes on a table, the automatic ones of its UNIQUE constraints included,
     /// sorted.
     pub fn index_names(&self, table: &str) -> Result<Vec<String>> {
+        self.schema_names("index", table)
+    }
+
+    /// Names of the triggers on a table, sorted.
+    pub fn trigger_names(&self, table: &str) -> Result<Vec<String>> {
+        self.schema_names("trigger", table)
+    }
+
+    fn schema_names(&self, kind: &str, table: &str) -> Result<Vec<String>> {
         let mut st = self.conn.prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 ORDER BY name",
+            "SELECT name FROM sqlite_master WHERE type = ?1 AND tbl_name = ?2 ORDER BY name",
         )?;
         let names = st
-            .query_map([table], |r| r.get(0))?
+            .query_map([kind, table], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(names)
     }

@@ -10,6 +10,7 @@ mod assets;
 mod audit;
 mod coverage;
 mod ipm;
+mod scheduling;
 mod tasks;
 mod water;
 mod weather;
@@ -25,6 +26,7 @@ pub use assets::{
 };
 pub use audit::AuditEntry;
 pub use coverage::{DateField, StressRow};
+pub use scheduling::SchedulingSnapshot;
 pub use tasks::{Placement, StoredGenerated, TaskInserter};
 pub use water::{CheckDays, CheckReason, CheckRecord, WaterCheck, WaterState, WaterStates};
 pub use weather::WeatherUpsert;
@@ -54,6 +56,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "20261128_0006_water_check_layout",
         include_str!("migrations/20261128_0006_water_check_layout.sql"),
+    ),
+    (
+        "20261128_0007_scheduling_snapshot",
+        include_str!("migrations/20261128_0007_scheduling_snapshot.sql"),
     ),
 ];
 
@@ -181,109 +187,6 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    /// As [`Reader::each_asset_for_scheduling`], with the reading on other threads: the id
-    /// range is split in two halves, each read and decoded by its own read-only connection
-    /// while `f` (building the scheduler's world) runs on this one. Records still reach `f` in
-    /// id order: the first half's are handed on as they come, the second half's are read ahead
-    /// meanwhile and handed on after. Decoding a million rows costs more than building the
-    /// world from them, so two readers keep `f` busy where one could not. A small register, or
-    /// an in-memory store (tests), is read on this thread.
-    pub fn each_asset_for_scheduling_parallel(
-        &self,
-        mut f: impl FnMut(crate::model::AssetRecord),
-    ) -> Result<()> {
-        /// Below this many ids a second thread costs more than it saves.
-        const SPLIT_FROM: i64 = 20_000;
-        const BATCH: usize = 1024;
-        let (first, last): (Option<i64>, Option<i64>) =
-            self.conn
-                .query_row("SELECT min(id), max(id) FROM assets", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?;
-        let (Some(first), Some(last)) = (first, last) else {
-            return Ok(());
-        };
-        if self.path == Path::new(":memory:") || last - first < SPLIT_FROM {
-            return self.read().each_asset_for_scheduling(f);
-        }
-        let middle = first + (last - first) / 2;
-        let halves = [first..=middle, middle + 1..=last];
-        type Batch = Vec<crate::model::AssetRecord>;
-        // The first half is handed on as it is read (a few batches in flight); the second half
-        // is read ahead without bound while the first is handed on.
-        let (send_first, receive_first) = std::sync::mpsc::sync_channel::<Batch>(16);
-        let (send_second, receive_second) = std::sync::mpsc::channel::<Batch>();
-        let path = self.path.clone();
-        let path = &path;
-        let read_half =
-            move |ids: std::ops::RangeInclusive<i64>, send: &dyn Fn(Batch) -> bool| -> Result<()> {
-                let conn = Connection::open_with_flags(
-                    path,
-                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )
-                .map_err(|source| StoreError::Open {
-                    path: path.clone(),
-                    source,
-                })?;
-                conn.execute_batch("PRAGMA cache_size = -131072;")?;
-                conn.execute_batch(MMAP)?;
-                let mut batch = Vec::with_capacity(BATCH);
-                let mut open = true;
-                Reader { conn: &conn }.each_asset_for_scheduling_in(ids, |rec| {
-                    if !open {
-                        return;
-                    }
-                    batch.push(rec);
-                    if batch.len() == BATCH {
-                        // A closed channel means the caller stopped: nothing left to do.
-                        open = send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                    }
-                })?;
-                if open {
-                    send(batch);
-                }
-                Ok(())
-            };
-        std::thread::scope(|scope| {
-            let [first_half, second_half] = halves;
-            let read_half = &read_half;
-            let reader_first = std::thread::Builder::new()
-                .name("read-assets".into())
-                .spawn_scoped(scope, move || {
-                    read_half(first_half, &|b| send_first.send(b).is_ok())
-                })
-                .map_err(StoreError::Thread)?;
-            let reader_second = std::thread::Builder::new()
-                .name("read-assets-2".into())
-                .spawn_scoped(scope, move || {
-                    read_half(second_half, &|b| send_second.send(b).is_ok())
-                })
-                .map_err(StoreError::Thread)?;
-            // Owned here, so that if `f` panics the receivers are dropped while unwinding and
-            // the readers' next sends fail instead of waiting forever on a full channel.
-            let (receive_first, receive_second) = (receive_first, receive_second);
-            for batch in receive_first.iter() {
-                batch.into_iter().for_each(&mut f);
-            }
-            drop(receive_first);
-            let joined = |h: std::thread::ScopedJoinHandle<'_, Result<()>>| {
-                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
-            };
-            // A bad row in the first half: nothing after it is handed on.
-            if let Err(e) = joined(reader_first) {
-                drop(receive_second);
-                let _ = joined(reader_second);
-                return Err(e);
-            }
-            for batch in receive_second.iter() {
-                batch.into_iter().for_each(&mut f);
-            }
-            drop(receive_second);
-            joined(reader_second)
-        })
     }
 
     /// Versions of the applied migrations, oldest first.
@@ -459,12 +362,13 @@ mod tests {
                 "20261128_0003_weather_ipm",
                 "20261128_0004_water",
                 "20261128_0005_water_check_days",
-                "20261128_0006_water_check_layout"
+                "20261128_0006_water_check_layout",
+                "20261128_0007_scheduling_snapshot"
             ]
         );
         drop(s);
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_versions().unwrap().len(), 6);
+        assert_eq!(s.schema_versions().unwrap().len(), 7);
         let mode: String = s
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -494,7 +398,7 @@ mod tests {
         drop(c);
         let s = Store::open(&old).unwrap();
         assert_eq!(page_size(&s), 4096);
-        assert_eq!(s.schema_versions().unwrap().len(), 6);
+        assert_eq!(s.schema_versions().unwrap().len(), 7);
     }
 
     #[test]

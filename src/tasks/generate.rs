@@ -290,7 +290,8 @@ pub fn run(
     world.reserve(count);
     let mut retired: FxHashSet<i64> = FxHashSet::default();
     let mut records: Vec<AssetRecord> = Vec::new();
-    store.each_asset_for_scheduling_parallel(|rec| {
+    // A snapshot made from the rows (none was current) is stored with the tasks.
+    let snapshot = store.each_asset_for_scheduling_parallel(|rec| {
         if rec.retired.is_some() {
             retired.insert(rec.id);
         }
@@ -613,6 +614,11 @@ pub fn run(
             .collect();
         summary.moved.sort_by_key(|m| m.task_id);
         lap("written");
+        if let Some(snapshot) = &snapshot
+            && tx.save_scheduling_snapshot(snapshot)?
+        {
+            lap("scheduling snapshot stored");
+        }
         Ok(())
     });
     lap("committed");

@@ -1,0 +1,773 @@
+//! The scheduling reader: every asset as the scheduler and the plan need it, in id order, from
+//! the `assets` rows (two halves read on two threads) or from the scheduling snapshot, a compact
+//! copy of those records kept beside the register.
+//!
+//! Owns the snapshot's encoding and its validity: a snapshot is used only when its generation
+//! equals the register's (`register_generation`, bumped by triggers on every change to
+//! `assets`); reading the rows builds a new one, which the caller stores inside its own write
+//! transaction ([`Tx::save_scheduling_snapshot`]). Never decides what to do with the records.
+//!
+//! Why: a scheduling run of a million-asset city read and decoded a million wide rows (GeoJSON,
+//! names, import stamps) on every run, about 2 s of CPU here; the snapshot holds ~60 bytes per
+//! asset and decodes several times faster (BENCHMARKS.md).
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use super::{MMAP, Reader, Result, Store, StoreError, Tx};
+use crate::model::{
+    AssetRecord, BoxGroup, Condition, KindData, ParkSubtype, SiteState, SpeciesInfo, TreeOccupant,
+    WaterKind,
+};
+
+/// Version of the encoding below; a snapshot of another format is ignored (and replaced by the
+/// next run). Raise it whenever [`SnapshotAsset`] changes.
+pub(crate) const FORMAT: i64 = 1;
+
+/// Assets per stored chunk: small enough to decode while the world is being built from the
+/// previous one, large enough that a million assets are a few dozen rows.
+const CHUNK_ROWS: u32 = 32_768;
+
+/// Records handed from a reading thread to the caller at once.
+const BATCH: usize = 1024;
+
+/// The scheduling records of the whole register, encoded, as read at one register generation.
+/// Made by [`Store::each_asset_for_scheduling_parallel`] when it had to read the rows; stored
+/// with [`Tx::save_scheduling_snapshot`].
+#[derive(Debug, Default)]
+pub struct SchedulingSnapshot {
+    generation: i64,
+    chunks: Vec<Chunk>,
+}
+
+impl SchedulingSnapshot {
+    /// Assets it holds.
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(|c| c.rows as usize).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Encoded size in bytes.
+    pub fn bytes(&self) -> usize {
+        self.chunks.iter().map(|c| c.data.len()).sum()
+    }
+}
+
+#[derive(Debug, Default)]
+struct Chunk<D = Vec<u8>> {
+    rows: u32,
+    data: D,
+}
+
+/// Encodes records into chunks of [`CHUNK_ROWS`].
+#[derive(Default)]
+struct ChunkWriter {
+    chunks: Vec<Chunk>,
+    current: Chunk,
+}
+
+impl ChunkWriter {
+    fn push(&mut self, rec: &AssetRecord) -> Result<()> {
+        let data = std::mem::take(&mut self.current.data);
+        self.current.data = postcard::to_extend(&SnapshotAsset::of(rec), data)
+            .map_err(|e| corrupt(format!("encoding asset {}: {e}", rec.asset_ref)))?;
+        self.current.rows += 1;
+        if self.current.rows == CHUNK_ROWS {
+            self.chunks.push(std::mem::take(&mut self.current));
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Vec<Chunk> {
+        if self.current.rows > 0 {
+            self.chunks.push(self.current);
+        }
+        self.chunks
+    }
+}
+
+/// What the snapshot keeps of a scheduling record ([`Reader::each_asset_for_scheduling`]): every
+/// field it fills, nothing else. Text codes are stored as their stable spelling.
+#[derive(Serialize, Deserialize)]
+struct SnapshotAsset<'a> {
+    id: i64,
+    asset_ref: &'a str,
+    lon: f64,
+    lat: f64,
+    zone_id: Option<i64>,
+    site_state: &'a str,
+    data: SnapshotData<'a>,
+    tags: Cow<'a, BTreeMap<String, String>>,
+    retired: Option<&'a str>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum SnapshotData<'a> {
+    Tree {
+        latin: Option<&'a str>,
+        genus: Option<&'a str>,
+        /// Days since 0001-01-01 (`NaiveDate::num_days_from_ce`).
+        planted: Option<i32>,
+        condition: Option<&'a str>,
+        heritage_grade: Option<u8>,
+    },
+    Boxes {
+        box_count: u32,
+        box_length_m: f64,
+        box_width_m: f64,
+        box_depth_m: f64,
+        planting: Option<&'a str>,
+        planted: Option<i32>,
+    },
+    TreeRow {
+        tree_count: Option<u32>,
+        latin: Option<&'a str>,
+        genus: Option<&'a str>,
+    },
+    GreenArea {
+        plant: Option<&'a str>,
+        area_m2: Option<f64>,
+    },
+    Park {
+        subtype: &'a str,
+        area_m2: Option<f64>,
+    },
+    WaterFeature {
+        water: &'a str,
+        area_m2: Option<f64>,
+        volume_m3: Option<f64>,
+    },
+}
+
+fn days(d: Option<chrono::NaiveDate>) -> Option<i32> {
+    use chrono::Datelike;
+    d.map(|d| d.num_days_from_ce())
+}
+
+fn date(days: Option<i32>) -> Result<Option<chrono::NaiveDate>> {
+    days.map(|n| {
+        chrono::NaiveDate::from_num_days_from_ce_opt(n)
+            .ok_or_else(|| corrupt(format!("day number {n} out of range")))
+    })
+    .transpose()
+}
+
+fn code<T: std::str::FromStr<Err = String>>(text: &str) -> Result<T> {
+    text.parse().map_err(corrupt)
+}
+
+fn corrupt(detail: String) -> StoreError {
+    StoreError::Corrupt {
+        what: "scheduling snapshot".into(),
+        detail: format!(
+            "{detail}; it is rebuilt by deleting its rows (DELETE FROM scheduling_snapshot)"
+        ),
+    }
+}
+
+impl<'a> SnapshotAsset<'a> {
+    fn of(r: &'a AssetRecord) -> SnapshotAsset<'a> {
+        let (lon, lat) = r.anchor();
+        let data = match &r.data {
+            KindData::Tree(t) => SnapshotData::Tree {
+                latin: t.species.latin.as_deref(),
+                genus: t.species.genus.as_deref(),
+                planted: days(t.planted),
+                condition: t.condition.map(Condition::as_str),
+                heritage_grade: t.heritage_grade,
+            },
+            KindData::FlowerBoxGroup(b) => SnapshotData::Boxes {
+                box_count: b.box_count,
+                box_length_m: b.box_length_m,
+                box_width_m: b.box_width_m,
+                box_depth_m: b.box_depth_m,
+                planting: b.planting.as_deref(),
+                planted: days(b.planted),
+            },
+            KindData::TreeRow {
+                tree_count,
+                species,
+            } => SnapshotData::TreeRow {
+                tree_count: *tree_count,
+                latin: species.latin.as_deref(),
+                genus: species.genus.as_deref(),
+            },
+            KindData::GreenArea { plant, area_m2 } => SnapshotData::GreenArea {
+                plant: plant.as_deref(),
+                area_m2: *area_m2,
+            },
+            KindData::Park { subtype, area_m2 } => SnapshotData::Park {
+                subtype: subtype.as_str(),
+                area_m2: *area_m2,
+            },
+            KindData::WaterFeature {
+                water,
+                area_m2,
+                volume_m3,
+            } => SnapshotData::WaterFeature {
+                water: water.as_str(),
+                area_m2: *area_m2,
+                volume_m3: *volume_m3,
+            },
+        };
+        SnapshotAsset {
+            id: r.id,
+            asset_ref: &r.asset_ref,
+            lon,
+            lat,
+            zone_id: r.zone_id,
+            site_state: r.site_state.as_str(),
+            data,
+            tags: Cow::Borrowed(&r.tags),
+            retired: r.retired.as_deref(),
+        }
+    }
+
+    /// The record as the row reader makes it: names, sizes, common names and provenance empty,
+    /// the geometry the anchor point, the zone name from `zone_names`.
+    fn record(self, zone_names: &HashMap<i64, String>) -> Result<AssetRecord> {
+        let owned = |s: Option<&str>| s.map(str::to_string);
+        let species = |latin: Option<&str>, genus: Option<&str>| SpeciesInfo {
+            latin: owned(latin),
+            genus: owned(genus),
+            zh: None,
+            en: None,
+        };
+        let data = match self.data {
+            SnapshotData::Tree {
+                latin,
+                genus,
+                planted,
+                condition,
+                heritage_grade,
+            } => KindData::Tree(TreeOccupant {
+                species: species(latin, genus),
+                dbh_cm: None,
+                height_m: None,
+                crown_m: None,
+                planted: date(planted)?,
+                condition: condition.map(code::<Condition>).transpose()?,
+                heritage_grade,
+            }),
+            SnapshotData::Boxes {
+                box_count,
+                box_length_m,
+                box_width_m,
+                box_depth_m,
+                planting,
+                planted,
+            } => KindData::FlowerBoxGroup(BoxGroup {
+                box_count,
+                box_length_m,
+                box_width_m,
+                box_depth_m,
+                planting: owned(planting),
+                planted: date(planted)?,
+            }),
+            SnapshotData::TreeRow {
+                tree_count,
+                latin,
+                genus,
+            } => KindData::TreeRow {
+                tree_count,
+                species: species(latin, genus),
+            },
+            SnapshotData::GreenArea { plant, area_m2 } => KindData::GreenArea {
+                plant: owned(plant),
+                area_m2,
+            },
+            SnapshotData::Park { subtype, area_m2 } => KindData::Park {
+                subtype: code::<ParkSubtype>(subtype)?,
+                area_m2,
+            },
+            SnapshotData::WaterFeature {
+                water,
+                area_m2,
+                volume_m3,
+            } => KindData::WaterFeature {
+                water: code::<WaterKind>(water)?,
+                area_m2,
+                volume_m3,
+            },
+        };
+        Ok(AssetRecord {
+            id: self.id,
+            asset_ref: self.asset_ref.to_string(),
+            names: Default::default(),
+            geometry: geo::Geometry::Point(geo::Point::new(self.lon, self.lat)),
+            zone: self.zone_id.and_then(|z| zone_names.get(&z)).cloned(),
+            zone_id: self.zone_id,
+            site_state: code::<SiteState>(self.site_state)?,
+            data,
+            tags: self.tags.into_owned(),
+            provenance: Default::default(),
+            retired: owned(self.retired),
+        })
+    }
+}
+
+/// Decodes one chunk, handing its records to `f` in batches of [`BATCH`]; `f` returning false
+/// stops it.
+fn decode_chunk(
+    chunk: &Chunk<&[u8]>,
+    zone_names: &HashMap<i64, String>,
+    f: &mut dyn FnMut(Vec<AssetRecord>) -> bool,
+) -> Result<bool> {
+    let mut rest = chunk.data;
+    let mut batch = Vec::with_capacity(BATCH);
+    for _ in 0..chunk.rows {
+        let (asset, tail) = postcard::take_from_bytes::<SnapshotAsset<'_>>(rest)
+            .map_err(|e| corrupt(format!("decoding: {e}")))?;
+        rest = tail;
+        batch.push(asset.record(zone_names)?);
+        if batch.len() == BATCH && !f(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))) {
+            return Ok(false);
+        }
+    }
+    if !rest.is_empty() {
+        return Err(corrupt(format!(
+            "{} bytes after the last asset",
+            rest.len()
+        )));
+    }
+    Ok(batch.is_empty() || f(batch))
+}
+
+impl Reader<'_> {
+    /// The register's generation: it changes with every change to the `assets` table.
+    pub fn register_generation(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT generation FROM register_generation WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Hands the records of the stored snapshot to `f` in batches, chunk by chunk, when it is
+    /// current (its generation is the register's and its format this one); returns false
+    /// without calling `f` when it is not. `f` returning false stops the decoding.
+    fn decode_current_snapshot(
+        &self,
+        zone_names: &HashMap<i64, String>,
+        f: &mut dyn FnMut(Vec<AssetRecord>) -> bool,
+    ) -> Result<bool> {
+        if !self.has_current_scheduling_snapshot()? {
+            return Ok(false);
+        }
+        // One chunk in memory at a time: the whole snapshot of a big city is ~80 MB.
+        let mut st = self
+            .conn
+            .prepare("SELECT rows, data FROM scheduling_snapshot ORDER BY chunk")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let chunk = Chunk {
+                rows: r.get(0)?,
+                data: r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?,
+            };
+            if !decode_chunk(&chunk, zone_names, f)? {
+                break;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Whether a current snapshot is stored (see [`Store::each_asset_for_scheduling_parallel`]).
+    pub fn has_current_scheduling_snapshot(&self) -> Result<bool> {
+        let generation = self.register_generation()?;
+        Ok(self.conn.query_row(
+            "SELECT count(*) > 0 AND count(*) FILTER (WHERE generation <> ?1 OR format <> ?2) = 0
+             FROM scheduling_snapshot",
+            [generation, FORMAT],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn zone_names(&self) -> Result<HashMap<i64, String>> {
+        Ok(self
+            .conn
+            .prepare("SELECT id, name FROM zones")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl Tx<'_> {
+    /// Stores `snapshot` in place of the stored one, when the register has not changed since it
+    /// was read (else nothing is written: the next run reads the rows again). Returns whether it
+    /// was stored.
+    pub fn save_scheduling_snapshot(&self, snapshot: &SchedulingSnapshot) -> Result<bool> {
+        if snapshot.chunks.is_empty() || self.read().register_generation()? != snapshot.generation {
+            return Ok(false);
+        }
+        self.tx.execute("DELETE FROM scheduling_snapshot", [])?;
+        let mut st = self.tx.prepare(
+            "INSERT INTO scheduling_snapshot (chunk, generation, format, rows, data)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (i, c) in snapshot.chunks.iter().enumerate() {
+            st.execute(rusqlite::params![
+                i as i64,
+                snapshot.generation,
+                FORMAT,
+                c.rows,
+                c.data
+            ])?;
+        }
+        Ok(true)
+    }
+}
+
+/// Opens a read-only connection for a reading thread.
+fn open_reader(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    conn.execute_batch("PRAGMA cache_size = -131072;")?;
+    conn.execute_batch(MMAP)?;
+    Ok(conn)
+}
+
+impl Store {
+    /// As [`Reader::each_asset_for_scheduling`], with the reading on other threads while `f`
+    /// (building the scheduler's world) runs on this one; records reach `f` in id order.
+    ///
+    /// When a current snapshot is stored, its chunks are decoded on one thread. Otherwise the
+    /// rows are read: the id range is split in two halves, each read and decoded by its own
+    /// read-only connection (the first half's records are handed on as they come, the second
+    /// half's read ahead meanwhile and handed on after), and encoded into a new snapshot, which
+    /// is returned for the caller to store in its write transaction; `None` when the stored one
+    /// was used, or when the register changed while it was being read. A small register, or an
+    /// in-memory store (tests), is read on this thread.
+    pub fn each_asset_for_scheduling_parallel(
+        &self,
+        mut f: impl FnMut(AssetRecord),
+    ) -> Result<Option<SchedulingSnapshot>> {
+        /// Below this many ids a second thread costs more than it saves.
+        const SPLIT_FROM: i64 = 20_000;
+        // One read transaction: the snapshot's validity and its chunks (or the id range and
+        // the generation the rows are read at) belong to one state of the register.
+        if self.path != Path::new(":memory:") && self.read().has_current_scheduling_snapshot()? {
+            // Decoded on a thread of its own, in its own read transaction; `None` when the
+            // snapshot went stale between the check and that transaction (read the rows then).
+            if decode_on_a_thread(&self.path, &mut f)? {
+                return Ok(None);
+            }
+        }
+        // One read transaction: the snapshot's validity and its chunks (or the id range and
+        // the generation the rows are read at) belong to one state of the register.
+        let read = self.conn.unchecked_transaction()?;
+        let reader = Reader { conn: &read };
+        if reader.decode_current_snapshot(&reader.zone_names()?, &mut |batch| {
+            batch.into_iter().for_each(&mut f);
+            true
+        })? {
+            return Ok(None);
+        }
+        let generation = reader.register_generation()?;
+        let (first, last): (Option<i64>, Option<i64>) =
+            read.query_row("SELECT min(id), max(id) FROM assets", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(None);
+        };
+        if self.path == Path::new(":memory:") || last - first < SPLIT_FROM {
+            let mut chunks = ChunkWriter::default();
+            let mut failed = None;
+            reader.each_asset_for_scheduling(|rec| {
+                if failed.is_none()
+                    && let Err(e) = chunks.push(&rec)
+                {
+                    failed = Some(e);
+                }
+                f(rec);
+            })?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            return Ok(Some(SchedulingSnapshot {
+                generation,
+                chunks: chunks.finish(),
+            }));
+        }
+        drop(read);
+        let middle = first + (last - first) / 2;
+        let halves = [first..=middle, middle + 1..=last];
+        type Batch = Vec<AssetRecord>;
+        // The first half is handed on as it is read (a few batches in flight); the second half
+        // is read ahead without bound while the first is handed on.
+        let (send_first, receive_first) = std::sync::mpsc::sync_channel::<Batch>(16);
+        let (send_second, receive_second) = std::sync::mpsc::channel::<Batch>();
+        let path = self.path.clone();
+        let path = &path;
+        // Each half is read in a read transaction of its own, and says the generation it saw:
+        // the snapshot is kept only if both saw the one above.
+        let read_half = move |ids: std::ops::RangeInclusive<i64>,
+                              send: &dyn Fn(Batch) -> bool|
+              -> Result<(i64, Vec<Chunk>)> {
+            let mut conn = open_reader(path)?;
+            let read = conn.transaction()?;
+            let reader = Reader { conn: &read };
+            let seen = reader.register_generation()?;
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut chunks = ChunkWriter::default();
+            let mut failed = None;
+            let mut open = true;
+            reader.each_asset_for_scheduling_in(ids, |rec| {
+                if !open {
+                    return;
+                }
+                if let Err(e) = chunks.push(&rec) {
+                    failed = Some(e);
+                    open = false;
+                    return;
+                }
+                batch.push(rec);
+                if batch.len() == BATCH {
+                    // A closed channel means the caller stopped: nothing left to do.
+                    open = send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                }
+            })?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            if open {
+                send(batch);
+            }
+            Ok((seen, chunks.finish()))
+        };
+        let (first_half, second_half) = std::thread::scope(|scope| {
+            let [first_half, second_half] = halves;
+            let read_half = &read_half;
+            let reader_first = std::thread::Builder::new()
+                .name("read-assets".into())
+                .spawn_scoped(scope, move || {
+                    read_half(first_half, &|b| send_first.send(b).is_ok())
+                })
+                .map_err(StoreError::Thread)?;
+            let reader_second = std::thread::Builder::new()
+                .name("read-assets-2".into())
+                .spawn_scoped(scope, move || {
+                    read_half(second_half, &|b| send_second.send(b).is_ok())
+                })
+                .map_err(StoreError::Thread)?;
+            // Owned here, so that if `f` panics the receivers are dropped while unwinding and
+            // the readers' next sends fail instead of waiting forever on a full channel.
+            let (receive_first, receive_second) = (receive_first, receive_second);
+            for batch in receive_first.iter() {
+                batch.into_iter().for_each(&mut f);
+            }
+            drop(receive_first);
+            let joined = |h: std::thread::ScopedJoinHandle<'_, Result<(i64, Vec<Chunk>)>>| {
+                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+            };
+            // A bad row in the first half: nothing after it is handed on.
+            let first_half = match joined(reader_first) {
+                Ok(done) => done,
+                Err(e) => {
+                    drop(receive_second);
+                    let _ = joined(reader_second);
+                    return Err(e);
+                }
+            };
+            for batch in receive_second.iter() {
+                batch.into_iter().for_each(&mut f);
+            }
+            drop(receive_second);
+            Ok((first_half, joined(reader_second)?))
+        })?;
+        let ((seen_first, mut chunks), (seen_second, second_chunks)) = (first_half, second_half);
+        if seen_first != generation || seen_second != generation {
+            return Ok(None);
+        }
+        chunks.extend(second_chunks);
+        Ok(Some(SchedulingSnapshot { generation, chunks }))
+    }
+}
+
+/// Decodes the stored snapshot on a thread of its own (with its own connection and read
+/// transaction), handing the records to `f` on this one in order. Returns false, having called
+/// `f` for none, when the snapshot is not current.
+fn decode_on_a_thread(path: &Path, f: &mut dyn FnMut(AssetRecord)) -> Result<bool> {
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<AssetRecord>>(16);
+    std::thread::scope(|scope| {
+        let decoder = std::thread::Builder::new()
+            .name("decode-assets".into())
+            .spawn_scoped(scope, move || -> Result<bool> {
+                let mut conn = open_reader(path)?;
+                let read = conn.transaction()?;
+                let reader = Reader { conn: &read };
+                reader.decode_current_snapshot(&reader.zone_names()?, &mut |b| send.send(b).is_ok())
+            })
+            .map_err(StoreError::Thread)?;
+        let receive = receive;
+        for batch in receive.iter() {
+            batch.into_iter().for_each(&mut *f);
+        }
+        drop(receive);
+        decoder
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A register of `n` assets of every kind, with tags, plantings, retirements and two zones.
+    fn register(s: &Store, n: i64) {
+        s.conn
+            .execute_batch(&format!(
+                "INSERT INTO zones (id, name, created_at) VALUES (1, 'north', 'x'), (2, 'south', 'x');
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
+                 INSERT INTO assets (id, ref, kind, zone_id, site_state, lon, lat, geometry,
+                     species, genus, species_zh, dbh_cm, planted_on, condition, heritage_grade,
+                     box_count, box_length_m, box_width_m, box_depth_m, planting, tree_count,
+                     plant, park_type, water, area_m2, volume_m3, tags, retired_reason,
+                     created_at, updated_at)
+                 SELECT i, 'A-' || i,
+                     CASE i % 6 WHEN 0 THEN 'flower_box_group' WHEN 1 THEN 'tree'
+                         WHEN 2 THEN 'tree_row' WHEN 3 THEN 'green_area' WHEN 4 THEN 'park'
+                         ELSE 'water_feature' END,
+                     1 + i % 2, CASE WHEN i % 7 = 0 THEN 'vacant' ELSE 'occupied' END,
+                     91.0 + i / 1e5, 29.6 - i / 1e6, '{{\"type\":\"Point\"}}',
+                     CASE WHEN i % 5 = 0 THEN NULL ELSE 'Salix matsudana' END,
+                     CASE WHEN i % 4 = 0 THEN 'Salix' END, '旱柳', 30.5,
+                     CASE WHEN i % 3 = 0 THEN '2019-04-0' || (1 + i % 9) END,
+                     CASE i % 4 WHEN 0 THEN 'good' WHEN 1 THEN 'poor' END,
+                     CASE WHEN i % 11 = 0 THEN 2 END,
+                     1 + i % 5, 1.2, 0.4, 0.35, CASE WHEN i % 2 = 0 THEN 'Tagetes erecta' END,
+                     CASE WHEN i % 8 = 0 THEN 12 END, 'lawn',
+                     CASE WHEN i % 2 = 0 THEN 'pocket_park' END,
+                     CASE WHEN i % 2 = 0 THEN 'fountain' END,
+                     CASE WHEN i % 3 = 0 THEN 250.5 END, CASE WHEN i % 3 = 1 THEN 80.0 END,
+                     CASE WHEN i % 13 = 0 THEN '{{\"owner\":\"city\",\"note\":\"β\"}}' ELSE '{{}}' END,
+                     CASE WHEN i % 17 = 0 THEN 'storm damage' END, 'x', 'x'
+                 FROM n;"
+            ))
+            .unwrap();
+    }
+
+    fn read_all(s: &Store) -> (Vec<AssetRecord>, Option<SchedulingSnapshot>) {
+        let mut out = Vec::new();
+        let snapshot = s
+            .each_asset_for_scheduling_parallel(|r| out.push(r))
+            .unwrap();
+        (out, snapshot)
+    }
+
+    fn save(s: &mut Store, snapshot: &SchedulingSnapshot) -> bool {
+        s.write(|tx| tx.save_scheduling_snapshot(snapshot)).unwrap()
+    }
+
+    #[test]
+    fn the_snapshot_gives_the_records_the_rows_give_until_the_register_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("t.db")).unwrap();
+        // Over 20,000 ids: the rows are read in two halves on two threads.
+        register(&s, 30_000);
+        let plain = s.read().assets_for_scheduling().unwrap();
+        assert_eq!(plain.len(), 30_000);
+        let kinds: std::collections::BTreeSet<_> = plain.iter().map(|r| r.kind()).collect();
+        assert_eq!(kinds.len(), 6, "every kind is in the register");
+
+        let (from_rows, snapshot) = read_all(&s);
+        assert_eq!(from_rows, plain);
+        let snapshot = snapshot.expect("no snapshot was stored: the rows make one");
+        assert_eq!(snapshot.len(), 30_000);
+        assert_eq!(
+            snapshot.chunks.len(),
+            2,
+            "halves of 15,000 rows: one chunk each"
+        );
+        assert!(!s.read().has_current_scheduling_snapshot().unwrap());
+        assert!(save(&mut s, &snapshot));
+        assert!(s.read().has_current_scheduling_snapshot().unwrap());
+
+        // Read again: from the snapshot (nothing new to store), the same records.
+        let (from_snapshot, none) = read_all(&s);
+        assert!(none.is_none());
+        assert_eq!(from_snapshot, plain);
+        // Zone names are looked up when read: renaming a zone needs no new snapshot.
+        s.conn
+            .execute("UPDATE zones SET name = 'upper' WHERE id = 1", [])
+            .unwrap();
+        assert!(s.read().has_current_scheduling_snapshot().unwrap());
+        let (renamed, _) = read_all(&s);
+        assert_eq!(renamed[0].zone.as_deref(), Some("south"));
+        assert_eq!(renamed[1].zone.as_deref(), Some("upper"));
+
+        // Any change to an asset, even by hand in an SQLite tool, makes the snapshot stale.
+        s.conn
+            .execute(
+                "UPDATE assets SET species = 'Ulmus pumila' WHERE id = 7",
+                [],
+            )
+            .unwrap();
+        assert!(!s.read().has_current_scheduling_snapshot().unwrap());
+        let (changed, fresh) = read_all(&s);
+        let tree = changed.iter().find(|r| r.id == 7).unwrap();
+        match &tree.data {
+            KindData::Tree(t) => assert_eq!(t.species.latin.as_deref(), Some("Ulmus pumila")),
+            other => panic!("asset 7 is a tree: {other:?}"),
+        }
+        // A snapshot read before a change is not stored after it.
+        let fresh = fresh.unwrap();
+        s.conn
+            .execute("DELETE FROM assets WHERE id = 30000", [])
+            .unwrap();
+        assert!(!save(&mut s, &fresh));
+        assert!(!s.read().has_current_scheduling_snapshot().unwrap());
+        let (fewer, again) = read_all(&s);
+        assert_eq!(fewer.len(), 29_999);
+        assert!(save(&mut s, &again.unwrap()));
+        let (cached, _) = read_all(&s);
+        assert_eq!(cached, fewer);
+    }
+
+    #[test]
+    fn an_in_memory_store_keeps_a_snapshot_too() {
+        let mut s = Store::open_in_memory().unwrap();
+        register(&s, 500);
+        let (from_rows, snapshot) = read_all(&s);
+        assert_eq!(from_rows.len(), 500);
+        assert!(save(&mut s, &snapshot.unwrap()));
+        let (from_snapshot, none) = read_all(&s);
+        assert!(none.is_none());
+        assert_eq!(from_snapshot, from_rows);
+    }
+
+    #[test]
+    fn an_unreadable_snapshot_is_an_error_that_says_how_to_rebuild_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("t.db")).unwrap();
+        register(&s, 100);
+        let (_, snapshot) = read_all(&s);
+        assert!(save(&mut s, &snapshot.unwrap()));
+        s.conn
+            .execute("UPDATE scheduling_snapshot SET data = x'ff00ff'", [])
+            .unwrap();
+        let err = s.each_asset_for_scheduling_parallel(|_| {}).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("scheduling snapshot"), "{msg}");
+        assert!(msg.contains("DELETE FROM scheduling_snapshot"), "{msg}");
+        s.conn
+            .execute("DELETE FROM scheduling_snapshot", [])
+            .unwrap();
+        let (records, _) = read_all(&s);
+        assert_eq!(records.len(), 100);
+    }
+}
