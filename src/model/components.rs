@@ -47,6 +47,8 @@ pub struct SiteStatus(pub SiteState);
 #[derive(Component, Debug, Clone, PartialEq)]
 pub struct Species(pub SpeciesInfo);
 
+/// Present only when at least one of the sizes is known (the scheduler's lean records carry
+/// none).
 #[derive(Component, Debug, Clone, Copy, PartialEq, Default)]
 pub struct TreeSize {
     pub dbh_cm: Option<f64>,

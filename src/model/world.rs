@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use bevy_ecs::prelude::{Entity, World};
 
 use super::components::*;
-use super::record::{AssetRecord, KindData};
+use super::record::{AssetRecord, KindData, SpeciesInfo};
 
 /// An ECS world of assets with an index from store id to entity.
 pub struct AssetWorld {
@@ -64,7 +64,7 @@ impl AssetWorld {
     }
 
     /// The species of a tree or tree row in the world.
-    pub fn species(&self, asset_id: i64) -> Option<&crate::model::SpeciesInfo> {
+    pub fn species(&self, asset_id: i64) -> Option<&SpeciesInfo> {
         let e = self.entity(asset_id)?;
         self.world.get::<Species>(e).map(|s| &s.0)
     }
@@ -129,24 +129,18 @@ impl AssetWorld {
         // another archetype, which dominates building a world of a million trees.
         let (mut e, data) = match (data, zone) {
             (KindData::Tree(t), Some(zm)) => {
-                let tree = (
-                    base,
-                    zm,
-                    SiteStatus(site_state),
-                    TreeSize {
-                        dbh_cm: t.dbh_cm,
-                        height_m: t.height_m,
-                        crown_m: t.crown_m,
-                    },
-                    Species(t.species),
-                );
+                let size = tree_size(&t);
+                let tree = (base, zm, SiteStatus(site_state), Species(t.species));
                 // Most trees carry a condition and many a planting date: in the bundle too.
-                let e = match (t.condition, t.planted) {
+                let mut e = match (t.condition, t.planted) {
                     (Some(c), Some(d)) => self.world.spawn((tree, Health(c), Planted(d))),
                     (Some(c), None) => self.world.spawn((tree, Health(c))),
                     (None, Some(d)) => self.world.spawn((tree, Planted(d))),
                     (None, None) => self.world.spawn(tree),
                 };
+                if let Some(size) = size {
+                    e.insert(size);
+                }
                 (e, Spawned::Tree(t.heritage_grade))
             }
             (KindData::FlowerBoxGroup(b), Some(zm)) => {
@@ -189,14 +183,11 @@ impl AssetWorld {
         match data {
             None => {}
             Some(KindData::Tree(t)) => {
-                e.insert((
-                    TreeSize {
-                        dbh_cm: t.dbh_cm,
-                        height_m: t.height_m,
-                        crown_m: t.crown_m,
-                    },
-                    Species(t.species),
-                ));
+                if let Some(size) = tree_size(&t) {
+                    e.insert(size);
+                }
+                let species = Species(t.species);
+                e.insert(species);
                 if let Some(d) = t.planted {
                     e.insert(Planted(d));
                 }
@@ -222,7 +213,8 @@ impl AssetWorld {
                     e.insert(TreeCount(n));
                 }
                 if !species.is_empty() {
-                    e.insert(Species(species));
+                    let species = Species(species);
+                    e.insert(species);
                 }
             }
             Some(KindData::GreenArea { plant: Some(p), .. }) => {
@@ -255,6 +247,15 @@ impl AssetWorld {
             self.world.despawn(e);
         }
     }
+}
+
+/// The sizes of a tree, when any is known.
+fn tree_size(t: &crate::model::TreeOccupant) -> Option<TreeSize> {
+    (t.dbh_cm.is_some() || t.height_m.is_some() || t.crown_m.is_some()).then_some(TreeSize {
+        dbh_cm: t.dbh_cm,
+        height_m: t.height_m,
+        crown_m: t.crown_m,
+    })
 }
 
 /// What the first bundle of [`AssetWorld::spawn_owned`] took of the kind data, and what is left

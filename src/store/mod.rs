@@ -26,7 +26,7 @@ pub use assets::{
 };
 pub use audit::AuditEntry;
 pub use coverage::{DateField, StressRow};
-pub use scheduling::SchedulingSnapshot;
+pub use scheduling::{SchedulingRead, SchedulingSnapshot};
 pub use tasks::{Placement, StoredGenerated, TaskInserter};
 pub use water::{CheckDays, CheckReason, CheckRecord, WaterCheck, WaterState, WaterStates};
 pub use weather::WeatherUpsert;
@@ -92,6 +92,10 @@ pub enum StoreError {
     Corrupt { what: String, detail: String },
     #[error("could not start a reading thread: {0}")]
     Thread(std::io::Error),
+    #[error(
+        "the asset register changed while this command was reading it (another command imported or edited assets)\n  nothing was written; run the command again"
+    )]
+    RegisterChanged,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -216,6 +220,43 @@ impl Store {
         let mut wrapped = Tx { tx };
         let out = f(&mut wrapped)?;
         wrapped.tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// As [`Store::write`], for a command that writes rows referring to the assets it read at
+    /// register generation `read_at` ([`Reader::register_generation`]; `None`: not known): when
+    /// the register is still at that generation, the assets those rows name exist (assets are
+    /// only ever added or retired by greenward, and any change moves the generation), so the
+    /// per-row foreign-key lookups into `assets` are skipped (a third of what inserting a day's
+    /// tasks for a big city costs). When it moved, the command planned on a register that has
+    /// changed since: nothing is written and [`StoreError::RegisterChanged`] says to run again.
+    /// With `None` this is [`Store::write`].
+    pub fn write_at_generation<T, E>(
+        &mut self,
+        read_at: Option<i64>,
+        f: impl FnOnce(&mut Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let Some(read_at) = read_at else {
+            return self.write(f);
+        };
+        // The pragma is a no-op inside a transaction: it is set around it, and set back
+        // whatever the outcome.
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = OFF;")
+            .map_err(StoreError::from)?;
+        let out = self.write(|tx| {
+            let now = tx.read().register_generation()?;
+            if now != read_at {
+                return Err(StoreError::RegisterChanged.into());
+            }
+            f(tx)
+        });
+        let back_on = self.conn.execute_batch("PRAGMA foreign_keys = ON;");
+        let out = out?;
+        back_on.map_err(StoreError::from)?;
         Ok(out)
     }
 

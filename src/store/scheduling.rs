@@ -35,6 +35,18 @@ const CHUNK_ROWS: u32 = 32_768;
 /// Records handed from a reading thread to the caller at once.
 const BATCH: usize = 1024;
 
+/// What [`Store::each_asset_for_scheduling_parallel`] read: the register generation its records
+/// belong to, and the snapshot it made from the rows.
+#[derive(Debug, Default)]
+pub struct SchedulingRead {
+    /// The register generation every record was read at; `None` when it is not one (a change
+    /// committed between the reads of the two halves).
+    pub generation: Option<i64>,
+    /// A snapshot made from the rows (none was current), to store with
+    /// [`Tx::save_scheduling_snapshot`]; `None` when the stored one was read.
+    pub snapshot: Option<SchedulingSnapshot>,
+}
+
 /// The scheduling records of the whole register, encoded, as read at one register generation.
 /// Made by [`Store::each_asset_for_scheduling_parallel`] when it had to read the rows; stored
 /// with [`Tx::save_scheduling_snapshot`].
@@ -351,15 +363,16 @@ impl Reader<'_> {
     }
 
     /// Hands the records of the stored snapshot to `f` in batches, chunk by chunk, when it is
-    /// current (its generation is the register's and its format this one); returns false
-    /// without calling `f` when it is not. `f` returning false stops the decoding.
+    /// current (its generation is the register's and its format this one), and returns that
+    /// generation; returns `None` without calling `f` when it is not. `f` returning false stops
+    /// the decoding.
     fn decode_current_snapshot(
         &self,
         zone_names: &HashMap<i64, String>,
         f: &mut dyn FnMut(Vec<AssetRecord>) -> bool,
-    ) -> Result<bool> {
+    ) -> Result<Option<i64>> {
         if !self.has_current_scheduling_snapshot()? {
-            return Ok(false);
+            return Ok(None);
         }
         // One chunk in memory at a time: the whole snapshot of a big city is ~80 MB.
         let mut st = self
@@ -375,7 +388,7 @@ impl Reader<'_> {
                 break;
             }
         }
-        Ok(true)
+        Ok(Some(self.register_generation()?))
     }
 
     /// Whether a current snapshot is stored (see [`Store::each_asset_for_scheduling_parallel`]).
@@ -447,33 +460,39 @@ impl Store {
     /// rows are read: the id range is split in two halves, each read and decoded by its own
     /// read-only connection (the first half's records are handed on as they come, the second
     /// half's read ahead meanwhile and handed on after), and encoded into a new snapshot, which
-    /// is returned for the caller to store in its write transaction; `None` when the stored one
-    /// was used, or when the register changed while it was being read. A small register, or an
-    /// in-memory store (tests), is read on this thread.
+    /// is returned for the caller to store in its write transaction (none when the register
+    /// changed while it was being read). A small register, or an in-memory store (tests), is
+    /// read on this thread.
     pub fn each_asset_for_scheduling_parallel(
         &self,
         mut f: impl FnMut(AssetRecord),
-    ) -> Result<Option<SchedulingSnapshot>> {
+    ) -> Result<SchedulingRead> {
         /// Below this many ids a second thread costs more than it saves.
         const SPLIT_FROM: i64 = 20_000;
         // One read transaction: the snapshot's validity and its chunks (or the id range and
         // the generation the rows are read at) belong to one state of the register.
+        let from_snapshot = |generation| SchedulingRead {
+            generation: Some(generation),
+            snapshot: None,
+        };
         if self.path != Path::new(":memory:") && self.read().has_current_scheduling_snapshot()? {
             // Decoded on a thread of its own, in its own read transaction; `None` when the
             // snapshot went stale between the check and that transaction (read the rows then).
-            if decode_on_a_thread(&self.path, &mut f)? {
-                return Ok(None);
+            if let Some(generation) = decode_on_a_thread(&self.path, &mut f)? {
+                return Ok(from_snapshot(generation));
             }
         }
         // One read transaction: the snapshot's validity and its chunks (or the id range and
         // the generation the rows are read at) belong to one state of the register.
         let read = self.conn.unchecked_transaction()?;
         let reader = Reader { conn: &read };
-        if reader.decode_current_snapshot(&reader.zone_names()?, &mut |batch| {
-            batch.into_iter().for_each(&mut f);
-            true
-        })? {
-            return Ok(None);
+        if let Some(generation) =
+            reader.decode_current_snapshot(&reader.zone_names()?, &mut |batch| {
+                batch.into_iter().for_each(&mut f);
+                true
+            })?
+        {
+            return Ok(from_snapshot(generation));
         }
         let generation = reader.register_generation()?;
         let (first, last): (Option<i64>, Option<i64>) =
@@ -481,7 +500,10 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
         let (Some(first), Some(last)) = (first, last) else {
-            return Ok(None);
+            return Ok(SchedulingRead {
+                generation: Some(generation),
+                snapshot: None,
+            });
         };
         if self.path == Path::new(":memory:") || last - first < SPLIT_FROM {
             let mut chunks = ChunkWriter::default();
@@ -497,10 +519,13 @@ impl Store {
             if let Some(e) = failed {
                 return Err(e);
             }
-            return Ok(Some(SchedulingSnapshot {
-                generation,
-                chunks: chunks.finish(),
-            }));
+            return Ok(SchedulingRead {
+                generation: Some(generation),
+                snapshot: Some(SchedulingSnapshot {
+                    generation,
+                    chunks: chunks.finish(),
+                }),
+            });
         }
         drop(read);
         let middle = first + (last - first) / 2;
@@ -590,22 +615,25 @@ impl Store {
         })?;
         let ((seen_first, mut chunks), (seen_second, second_chunks)) = (first_half, second_half);
         if seen_first != generation || seen_second != generation {
-            return Ok(None);
+            return Ok(SchedulingRead::default());
         }
         chunks.extend(second_chunks);
-        Ok(Some(SchedulingSnapshot { generation, chunks }))
+        Ok(SchedulingRead {
+            generation: Some(generation),
+            snapshot: Some(SchedulingSnapshot { generation, chunks }),
+        })
     }
 }
 
 /// Decodes the stored snapshot on a thread of its own (with its own connection and read
-/// transaction), handing the records to `f` on this one in order. Returns false, having called
-/// `f` for none, when the snapshot is not current.
-fn decode_on_a_thread(path: &Path, f: &mut dyn FnMut(AssetRecord)) -> Result<bool> {
+/// transaction), handing the records to `f` on this one in order, and returns its generation;
+/// `None`, having called `f` for none, when the snapshot is not current.
+fn decode_on_a_thread(path: &Path, f: &mut dyn FnMut(AssetRecord)) -> Result<Option<i64>> {
     let (send, receive) = std::sync::mpsc::sync_channel::<Vec<AssetRecord>>(16);
     std::thread::scope(|scope| {
         let decoder = std::thread::Builder::new()
             .name("decode-assets".into())
-            .spawn_scoped(scope, move || -> Result<bool> {
+            .spawn_scoped(scope, move || -> Result<Option<i64>> {
                 let mut conn = open_reader(path)?;
                 let read = conn.transaction()?;
                 let reader = Reader { conn: &read };
@@ -663,10 +691,15 @@ mod tests {
 
     fn read_all(s: &Store) -> (Vec<AssetRecord>, Option<SchedulingSnapshot>) {
         let mut out = Vec::new();
-        let snapshot = s
+        let read = s
             .each_asset_for_scheduling_parallel(|r| out.push(r))
             .unwrap();
-        (out, snapshot)
+        assert_eq!(
+            read.generation,
+            Some(s.read().register_generation().unwrap()),
+            "read at the register's generation"
+        );
+        (out, read.snapshot)
     }
 
     fn save(s: &mut Store, snapshot: &SchedulingSnapshot) -> bool {
@@ -736,6 +769,58 @@ mod tests {
         assert!(save(&mut s, &again.unwrap()));
         let (cached, _) = read_all(&s);
         assert_eq!(cached, fewer);
+    }
+
+    #[test]
+    fn a_write_at_a_generation_is_refused_once_the_register_moved_and_checks_keys_again_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("t.db")).unwrap();
+        register(&s, 10);
+        let (_, _) = read_all(&s);
+        let read_at = s.read().register_generation().unwrap();
+        let foreign_keys = |s: &Store| -> i64 {
+            s.conn
+                .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+                .unwrap()
+        };
+        let water = |s: &Store| -> i64 {
+            s.conn
+                .query_row("SELECT count(*) FROM water_balance", [], |r| r.get(0))
+                .unwrap()
+        };
+        let write = |s: &mut Store, at: Option<i64>| {
+            s.write_at_generation(at, |tx| {
+                tx.tx.execute(
+                    "INSERT INTO water_balance (asset_id, depletion_mm, as_of) VALUES (3, 1.5, '2027-05-01')",
+                    [],
+                )?;
+                Ok::<_, StoreError>(())
+            })
+        };
+        // Another command changes an asset after the read: nothing is written, and the
+        // foreign-key checks are on again.
+        s.conn
+            .execute("UPDATE assets SET condition = 'dead' WHERE id = 3", [])
+            .unwrap();
+        let err = write(&mut s, Some(read_at)).unwrap_err();
+        assert!(matches!(err, StoreError::RegisterChanged), "{err}");
+        assert!(err.to_string().contains("run the command again"), "{err}");
+        assert_eq!(water(&s), 0);
+        assert_eq!(foreign_keys(&s), 1);
+        // At the register's generation it is written, and the checks are back on after.
+        let now = s.read().register_generation().unwrap();
+        write(&mut s, Some(now)).unwrap();
+        assert_eq!(water(&s), 1);
+        assert_eq!(foreign_keys(&s), 1);
+        let dangling = s.conn.execute(
+            "INSERT INTO water_balance (asset_id, depletion_mm, as_of) VALUES (99, 1.5, '2027-05-01')",
+            [],
+        );
+        assert!(dangling.is_err(), "an asset that does not exist is refused");
+        // Without a generation it is a plain write, keys checked.
+        s.conn.execute("DELETE FROM water_balance", []).unwrap();
+        write(&mut s, None).unwrap();
+        assert_eq!(water(&s), 1);
     }
 
     #[test]

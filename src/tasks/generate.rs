@@ -289,9 +289,12 @@ pub fn run(
     let mut world = AssetWorld::new();
     world.reserve(count);
     let mut retired: FxHashSet<i64> = FxHashSet::default();
-    let mut records: Vec<AssetRecord> = Vec::new();
+    // In blocks of fixed capacity: a growing vector of 150,000 half-kilobyte records would be
+    // copied into fresh memory at every doubling.
+    const BLOCK: usize = 4096;
+    let mut records: Vec<Vec<AssetRecord>> = Vec::new();
     // A snapshot made from the rows (none was current) is stored with the tasks.
-    let snapshot = store.each_asset_for_scheduling_parallel(|rec| {
+    let read = store.each_asset_for_scheduling_parallel(|rec| {
         if rec.retired.is_some() {
             retired.insert(rec.id);
         }
@@ -299,7 +302,14 @@ pub fn run(
             world.spawn_owned(rec);
         } else {
             world.spawn(&rec);
-            records.push(rec);
+            match records.last_mut() {
+                Some(block) if block.len() < BLOCK => block.push(rec),
+                _ => {
+                    let mut block = Vec::with_capacity(BLOCK);
+                    block.push(rec);
+                    records.push(block);
+                }
+            }
         }
     })?;
     lap("assets loaded, world built");
@@ -313,8 +323,10 @@ pub fn run(
     lap("planned");
     let today = cal.today;
     let mut summary = RunSummary::default();
-    let by_id: FxHashMap<i64, &AssetRecord> = records.iter().map(|a| (a.id, a)).collect();
-    let outcome = store.write(|tx| -> Result<(), GenerateError> {
+    let by_id: FxHashMap<i64, &AssetRecord> = records.iter().flatten().map(|a| (a.id, a)).collect();
+    // Written at the generation the world was read at: every asset a task or balance names
+    // still exists, so the rows are written without a foreign-key lookup each.
+    let outcome = store.write_at_generation(read.generation, |tx| -> Result<(), GenerateError> {
         planned.extend(weather_triggers(
             tx, rules, &mut world, &by_id, cal, from, to,
         )?);
@@ -614,7 +626,7 @@ pub fn run(
             .collect();
         summary.moved.sort_by_key(|m| m.task_id);
         lap("written");
-        if let Some(snapshot) = &snapshot
+        if let Some(snapshot) = &read.snapshot
             && tx.save_scheduling_snapshot(snapshot)?
         {
             lap("scheduling snapshot stored");
