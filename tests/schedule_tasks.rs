@@ -301,6 +301,41 @@ fn retiring_an_asset_cancels_its_open_tasks() {
 }
 
 #[test]
+fn a_run_after_a_register_change_sees_the_change_not_its_snapshot() {
+    // The first run stores the scheduling snapshot; editing the register by greenward or by
+    // hand in an SQLite tool makes it stale, and the next run reads the assets again.
+    let s = site();
+    run(&s, "2027-05-10", "2027-05-10");
+    let snapshot_rows = || -> i64 {
+        rusqlite::Connection::open(&s.db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM scheduling_snapshot", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(snapshot_rows() > 0, "the run stored a snapshot");
+    ok(
+        &s.db,
+        &["assets", "retire", "FB-TST-001", "--reason", "square rebuilt"],
+    );
+    run(&s, "2027-05-11", "2027-05-11");
+    let d = tasks_of(&day(&s, "2027-05-11", true));
+    assert!(!d.is_empty());
+    assert!(d.iter().all(|t| t["ref"] != "FB-TST-001"), "{d:?}");
+    // By hand, outside greenward: the tree is retired.
+    rusqlite::Connection::open(&s.db)
+        .unwrap()
+        .execute(
+            "UPDATE assets SET retired_at = '2027-05-11T00:00:00Z', retired_reason = 'by hand'
+             WHERE ref = 'TR-TST-001'",
+            [],
+        )
+        .unwrap();
+    run(&s, "2027-05-12", "2027-05-12");
+    let d = tasks_of(&day(&s, "2027-05-12", true));
+    assert!(d.iter().all(|t| t["ref"] != "TR-TST-001"), "{d:?}");
+}
+
+#[test]
 fn lifecycle_refuses_bad_requests_and_changes_nothing() {
     let s = site();
     run(&s, "2027-05-10", "2027-05-10");
