@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # End-to-end scheduler benchmarks (release build), as recorded in BENCHMARKS.md:
-#  1. one day of tasks generated, stored and assigned for a synthetic city of N assets;
+#  1. one day of tasks generated, stored and assigned for a synthetic city of N assets:
+#     1-day-cold: the first run after the import (it reads the asset rows and stores the
+#                 scheduling snapshot);
+#     1-day-warm: a register whose snapshot is current (made by a run with no rules, so the
+#                 tasks table is as empty as in the cold run);
+#     next-day:   the day after a full day's run (the daily steady state: yesterday's tasks
+#                 are in the table);
 #  2. a full Barkhor season (1 March - 30 November) of every trigger, stored;
 #  3. the water balance of the synthetic city advanced and stored by one day (after a first
-#     day that spins the buckets up, not timed).
+#     day that spins the buckets up, not timed; it also stores the snapshot).
 # Each is run REPEAT times on a fresh copy of its database, interleaved with the BEFORE binary
 # when one is given, so that machine noise hits both alike. Wall time and peak RSS come from
 # /usr/bin/time; a line per run, then the medians.
 #
-# Usage:  benches/scheduler.sh [N]          (default 1000000; needs ~3 GB of disk in $TMPDIR)
+# Usage:  benches/scheduler.sh [N]          (default 1000000; needs ~5 GB of disk in $TMPDIR)
 # Env:    REPEAT (3), BEFORE=/path/to/an/older/greenward (same runs, for a before/after)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +50,16 @@ minutes_per_asset = 5.0
 skill = "watering"
 RULES
 cp "$W/city/schedules/crews.toml" "$W/water/"
+mkdir -p "$W/norules"
+cp "$W/city/schedules/crews.toml" "$W/norules/"
+# The warm registers: a run with no rules stores the snapshot (and the crews) and nothing else.
+warm() {
+    local bin=$1 name=$2
+    cp "$W/c0-$name.db" "$W/c1-$name.db"
+    "$bin" --db "$W/c1-$name.db" --today 2027-05-01 schedule run --from 2027-05-02 --to 2027-05-02 --rules "$W/norules" > /dev/null
+}
+warm "$G" after
+[ -n "${BEFORE:-}" ] && warm "$BEFORE" before
 
 BINS=("after:$G")
 [ -n "${BEFORE:-}" ] && BINS+=("before:$BEFORE")
@@ -66,7 +82,11 @@ for i in $(seq "$REPEAT"); do
         echo "round $i, $name:"
         # sync: the copy's dirty pages are written out before the clock starts, not during the run.
         cp "$W/c0-$name.db" "$W/c.db" && sync
-        run "1-day-$name" "$bin" "$W/c.db" -- --today 2027-05-01 schedule run --from 2027-05-03 --to 2027-05-03
+        run "1-day-cold-$name" "$bin" "$W/c.db" -- --today 2027-05-01 schedule run --from 2027-05-03 --to 2027-05-03
+        cp "$W/c1-$name.db" "$W/c.db" && sync
+        run "1-day-warm-$name" "$bin" "$W/c.db" -- --today 2027-05-01 schedule run --from 2027-05-03 --to 2027-05-03
+        sync
+        run "next-day-$name" "$bin" "$W/c.db" -- --today 2027-05-01 schedule run --from 2027-05-04 --to 2027-05-04
         cp "$W/b0-$name.db" "$W/b.db" && sync
         run "2-barkhor-season-$name" "$bin" "$W/b.db" -- --today 2027-03-01 schedule run --from 2027-03-01 --to 2027-11-30
         cp "$W/c0-$name.db" "$W/w.db"

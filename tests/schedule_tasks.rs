@@ -315,7 +315,13 @@ fn a_run_after_a_register_change_sees_the_change_not_its_snapshot() {
     assert!(snapshot_rows() > 0, "the run stored a snapshot");
     ok(
         &s.db,
-        &["assets", "retire", "FB-TST-001", "--reason", "square rebuilt"],
+        &[
+            "assets",
+            "retire",
+            "FB-TST-001",
+            "--reason",
+            "square rebuilt",
+        ],
     );
     run(&s, "2027-05-11", "2027-05-11");
     let d = tasks_of(&day(&s, "2027-05-11", true));

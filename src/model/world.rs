@@ -13,7 +13,7 @@ use super::record::{AssetRecord, KindData, SpeciesInfo};
 /// An ECS world of assets with an index from store id to entity.
 pub struct AssetWorld {
     pub world: World,
-    by_id: FxHashMap<i64, Entity>,
+    by_id: IdIndex,
 }
 
 impl Default for AssetWorld {
@@ -26,7 +26,7 @@ impl AssetWorld {
     pub fn new() -> Self {
         AssetWorld {
             world: World::new(),
-            by_id: FxHashMap::default(),
+            by_id: IdIndex::default(),
         }
     }
 
@@ -43,7 +43,7 @@ impl AssetWorld {
 
     /// The entity of a stored asset.
     pub fn entity(&self, asset_id: i64) -> Option<Entity> {
-        self.by_id.get(&asset_id).copied()
+        self.by_id.get(asset_id)
     }
 
     /// Makes room for `n` more assets in the id index.
@@ -98,7 +98,7 @@ impl AssetWorld {
     /// As [`AssetWorld::spawn`], moving the record's strings into the components: building a
     /// world of a million trees straight from the rows copies and frees none of them.
     pub fn spawn_owned(&mut self, r: AssetRecord) -> Entity {
-        if let Some(old) = self.by_id.remove(&r.id) {
+        if let Some(old) = self.by_id.remove(r.id) {
             self.world.despawn(old);
         }
         let (lon, lat) = r.anchor();
@@ -243,7 +243,7 @@ impl AssetWorld {
 
     /// Removes the entity of an asset.
     pub fn despawn(&mut self, asset_id: i64) {
-        if let Some(e) = self.by_id.remove(&asset_id) {
+        if let Some(e) = self.by_id.remove(asset_id) {
             self.world.despawn(e);
         }
     }
@@ -258,6 +258,77 @@ fn tree_size(t: &crate::model::TreeOccupant) -> Option<TreeSize> {
     })
 }
 
+/// Asset id → entity. Store ids are rowids, dense from 1: most live in a vector indexed by id
+/// (no hashing for a million lookups and inserts); an id far beyond the count (a hand-made row)
+/// goes to a map instead of growing the vector.
+#[derive(Default)]
+struct IdIndex {
+    dense: Vec<Option<Entity>>,
+    sparse: FxHashMap<i64, Entity>,
+    len: usize,
+}
+
+impl IdIndex {
+    /// Ids below this many slots past the count are kept in the vector.
+    const SLACK: usize = 1 << 16;
+
+    fn slot(&self, id: i64) -> Option<usize> {
+        usize::try_from(id)
+            .ok()
+            .filter(|&i| i < self.dense.len().max(self.len * 2 + Self::SLACK))
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.dense.reserve(n + 1);
+    }
+
+    fn get(&self, id: i64) -> Option<Entity> {
+        match usize::try_from(id) {
+            Ok(i) if i < self.dense.len() => self.dense[i],
+            _ => self.sparse.get(&id).copied(),
+        }
+    }
+
+    fn insert(&mut self, id: i64, e: Entity) {
+        let old = match self.slot(id) {
+            Some(i) => {
+                if i >= self.dense.len() {
+                    self.dense.resize(i + 1, None);
+                }
+                // An id the vector has grown over may still be in the map.
+                let moved = match self.sparse.is_empty() {
+                    true => None,
+                    false => self.sparse.remove(&id),
+                };
+                self.dense[i].replace(e).or(moved)
+            }
+            None => self.sparse.insert(id, e),
+        };
+        if old.is_none() {
+            self.len += 1;
+        }
+    }
+
+    fn remove(&mut self, id: i64) -> Option<Entity> {
+        let old = match usize::try_from(id) {
+            Ok(i) if i < self.dense.len() => self.dense[i].take(),
+            _ => self.sparse.remove(&id),
+        };
+        if old.is_some() {
+            self.len -= 1;
+        }
+        old
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// What the first bundle of [`AssetWorld::spawn_owned`] took of the kind data, and what is left
 /// to insert.
 enum Spawned {
@@ -267,4 +338,47 @@ enum Spawned {
     Box(Option<chrono::NaiveDate>),
     /// Nothing was taken.
     No(KindData),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_id_index_keeps_dense_ids_in_a_vector_and_far_ones_in_a_map() {
+        let mut w = World::new();
+        let e: Vec<Entity> = (0..6).map(|_| w.spawn_empty().id()).collect();
+        let mut ix = IdIndex::default();
+        ix.insert(1, e[0]);
+        ix.insert(2, e[1]);
+        // Far beyond the count: kept in the map, not a vector of 10^12 slots.
+        ix.insert(1_000_000_000_000, e[2]);
+        ix.insert(-5, e[3]);
+        assert!(ix.dense.len() < 10);
+        assert_eq!(ix.sparse.len(), 2);
+        assert_eq!(ix.len(), 4);
+        assert_eq!(ix.get(2), Some(e[1]));
+        assert_eq!(ix.get(1_000_000_000_000), Some(e[2]));
+        assert_eq!(ix.get(-5), Some(e[3]));
+        assert_eq!(ix.get(3), None);
+        // Replacing keeps the count.
+        ix.insert(2, e[4]);
+        assert_eq!((ix.get(2), ix.len()), (Some(e[4]), 4));
+        // An id first kept in the map, reached later by the growing vector, lives in one place.
+        ix.insert(70_000, e[5]);
+        assert_eq!(ix.sparse.len(), 3);
+        for id in 3..40_000 {
+            ix.insert(id, e[0]);
+        }
+        ix.insert(70_000, e[1]);
+        assert_eq!(ix.get(70_000), Some(e[1]));
+        assert!(!ix.sparse.contains_key(&70_000));
+        assert_eq!(ix.len(), 5 + 39_997);
+        assert_eq!(ix.remove(70_000), Some(e[1]));
+        assert_eq!(ix.get(70_000), None);
+        assert_eq!(ix.remove(-5), Some(e[3]));
+        assert_eq!(ix.remove(-5), None);
+        assert_eq!(ix.len(), 3 + 39_997);
+        assert!(!ix.is_empty());
+    }
 }

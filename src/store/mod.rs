@@ -10,6 +10,7 @@ mod assets;
 mod audit;
 mod coverage;
 mod ipm;
+mod read_ahead;
 mod scheduling;
 mod tasks;
 mod water;
@@ -26,6 +27,7 @@ pub use assets::{
 };
 pub use audit::AuditEntry;
 pub use coverage::{DateField, StressRow};
+pub use read_ahead::ReadAhead;
 pub use scheduling::{SchedulingRead, SchedulingSnapshot};
 pub use tasks::{Placement, StoredGenerated, TaskInserter};
 pub use water::{CheckDays, CheckReason, CheckRecord, WaterCheck, WaterState, WaterStates};

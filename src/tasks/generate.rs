@@ -28,7 +28,7 @@ use crate::model::{AssetKind, AssetRecord};
 use crate::schedule::select::{Selected, select, select_with};
 use crate::schedule::{Rule, RuleSet, Trigger, apply_blackouts};
 use crate::science::MonthlyNormals;
-use crate::store::{Placement, Store, StoreError, StoredGenerated};
+use crate::store::{Placement, ReadAhead, Store, StoreError, StoredGenerated, WaterStates};
 use crate::weather::{WeatherError, daily_series_in};
 
 use super::ipm_tasks::{PestInputs, pest_tasks, replanting_tasks};
@@ -293,6 +293,13 @@ pub fn run(
     // copied into fresh memory at every doubling.
     const BLOCK: usize = 4096;
     let mut records: Vec<Vec<AssetRecord>> = Vec::new();
+    // The water balances do not depend on the assets: read on the side while the world is
+    // built, used if nothing was committed meanwhile.
+    let balances = if rules.rules.iter().any(|r| weather_driven(&r.trigger)) {
+        Some(store.read_ahead("read-balances", |r| r.water_states())?)
+    } else {
+        None
+    };
     // A snapshot made from the rows (none was current) is stored with the tasks.
     let read = store.each_asset_for_scheduling_parallel(|rec| {
         if rec.retired.is_some() {
@@ -328,7 +335,7 @@ pub fn run(
     // still exists, so the rows are written without a foreign-key lookup each.
     let outcome = store.write_at_generation(read.generation, |tx| -> Result<(), GenerateError> {
         planned.extend(weather_triggers(
-            tx, rules, &mut world, &by_id, cal, from, to,
+            tx, rules, &mut world, &by_id, balances, cal, from, to,
         )?);
         for c in crews {
             tx.upsert_crew(c)?;
@@ -664,6 +671,14 @@ struct Unit {
     moved_from: Option<NaiveDate>,
 }
 
+/// Whether a trigger reads the weather (and the water balances) inside the run's transaction.
+fn weather_driven(t: &Trigger) -> bool {
+    matches!(
+        t,
+        Trigger::WaterNeed { .. } | Trigger::PestWindow { .. } | Trigger::Replanting { .. }
+    )
+}
+
 /// Expands the water-need, pest-window and replanting rules inside the run's transaction: they
 /// read the weather series, observations and done treatments, and move the water balance.
 #[allow(clippy::too_many_arguments)]
@@ -672,38 +687,30 @@ fn weather_triggers(
     rules: &RuleSet,
     world: &mut AssetWorld,
     records: &FxHashMap<i64, &AssetRecord>,
+    balances: Option<ReadAhead<WaterStates>>,
     cal: &Calendar,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<TaskRecord>, GenerateError> {
     use chrono::Datelike;
     let mut out = Vec::new();
-    if !rules.rules.iter().any(|r| {
-        matches!(
-            r.trigger,
-            Trigger::WaterNeed { .. } | Trigger::PestWindow { .. } | Trigger::Replanting { .. }
-        )
-    }) {
+    let Some(first) = rules.rules.iter().find(|r| weather_driven(&r.trigger)) else {
         return Ok(out);
-    }
+    };
     let Some(normals) = cal.normals.as_ref() else {
-        let rule = rules
-            .rules
-            .iter()
-            .find(|r| {
-                matches!(
-                    r.trigger,
-                    Trigger::WaterNeed { .. }
-                        | Trigger::PestWindow { .. }
-                        | Trigger::Replanting { .. }
-                )
-            })
-            .map(|r| r.id.clone())
-            .unwrap_or_default();
-        return Err(GenerateError::NoNormals { rule });
+        return Err(GenerateError::NoNormals {
+            rule: first.id.clone(),
+        });
     };
     let laps = crate::timing::Laps::start();
-    let mut states = tx.read().water_states()?;
+    let read_ahead = match balances {
+        Some(ahead) => tx.take_read_ahead(ahead)?,
+        None => None,
+    };
+    let mut states = match read_ahead {
+        Some(states) => states,
+        None => tx.read().water_states()?,
+    };
     // Balances older than a season restart full rather than replaying a year of weather.
     states.retain(|_, s| s.as_of >= from - Duration::days(120));
     laps.lap("water balances read");
