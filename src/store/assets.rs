@@ -669,9 +669,9 @@ impl Tx<'_> {
     /// transaction rolled back instead restores them with everything else (SQLite DDL is
     /// transactional). While they are gone, a query by source key, zone or kind scans the table.
     ///
-    /// The table's triggers (the register generation of the scheduling snapshot) are dropped
-    /// with them: bumping the generation once per row would cost as much as a tenth of the
-    /// import; [`Tx::restore_indexes`] bumps it once.
+    /// The table's triggers (the register generation and the scheduling snapshot's chunks) are
+    /// dropped with them: firing once per row would cost as much as a tenth of the import;
+    /// [`Tx::restore_indexes`] bumps the generation once and drops the whole snapshot.
     pub fn drop_asset_indexes(&self) -> Result<DroppedIndexes> {
         let indexes: Vec<(String, String, String)> = self
             .tx
@@ -703,9 +703,9 @@ impl Tx<'_> {
             self.tx.execute_batch(sql)?;
         }
         // What the dropped triggers would have done for the rows written meanwhile.
-        self.tx.execute(
-            "UPDATE register_generation SET generation = generation + 1 WHERE id = 1",
-            [],
+        self.tx.execute_batch(
+            "UPDATE register_generation SET generation = generation + 1 WHERE id = 1;
+             DELETE FROM scheduling_snapshot;",
         )?;
         Ok(())
     }

@@ -28,36 +28,47 @@ use crate::model::{
 /// next run). Raise it whenever [`SnapshotAsset`] changes.
 pub(crate) const FORMAT: i64 = 1;
 
-/// Assets per stored chunk: small enough to decode while the world is being built from the
-/// previous one, large enough that a million assets are a few dozen rows.
-const CHUNK_ROWS: u32 = 32_768;
+/// Each stored chunk holds the assets of 2^15 = 32,768 consecutive ids (chunk `k`: ids
+/// `k << 15` to `(k + 1) << 15` - 1): small enough that a change to one asset makes the next run
+/// read 32,768 rows again, not a million; large enough that a million assets are a few dozen
+/// rows. The triggers of migration 0007 compute the same number.
+const CHUNK_BITS: u32 = 15;
+
+fn chunk_of(id: i64) -> i64 {
+    id >> CHUNK_BITS
+}
+
+/// The ids of chunk `k`.
+fn ids_of(k: i64) -> std::ops::RangeInclusive<i64> {
+    (k << CHUNK_BITS)..=((k + 1) << CHUNK_BITS) - 1
+}
 
 /// Records handed from a reading thread to the caller at once.
 const BATCH: usize = 1024;
 
 /// What [`Store::each_asset_for_scheduling_parallel`] read: the register generation its records
-/// belong to, and the snapshot it made from the rows.
+/// belong to, and the chunks of the snapshot it had to make from the rows.
 #[derive(Debug, Default)]
 pub struct SchedulingRead {
     /// The register generation every record was read at; `None` when it is not one (a change
     /// committed between the reads of the two halves).
     pub generation: Option<i64>,
-    /// A snapshot made from the rows (none was current), to store with
-    /// [`Tx::save_scheduling_snapshot`]; `None` when the stored one was read.
+    /// Chunks made from the rows (they were missing or stale), to store with
+    /// [`Tx::save_scheduling_snapshot`]; `None` when every chunk was current.
     pub snapshot: Option<SchedulingSnapshot>,
 }
 
-/// The scheduling records of the whole register, encoded, as read at one register generation.
-/// Made by [`Store::each_asset_for_scheduling_parallel`] when it had to read the rows; stored
-/// with [`Tx::save_scheduling_snapshot`].
+/// Chunks of the scheduling records, encoded, as read at one register generation.
 #[derive(Debug, Default)]
 pub struct SchedulingSnapshot {
     generation: i64,
+    /// The highest chunk number of the register when read: stored chunks above it are gone.
+    last_chunk: i64,
     chunks: Vec<Chunk>,
 }
 
 impl SchedulingSnapshot {
-    /// Assets it holds.
+    /// Assets in its chunks.
     pub fn len(&self) -> usize {
         self.chunks.iter().map(|c| c.rows as usize).sum()
     }
@@ -66,41 +77,73 @@ impl SchedulingSnapshot {
         self.len() == 0
     }
 
-    /// Encoded size in bytes.
-    pub fn bytes(&self) -> usize {
-        self.chunks.iter().map(|c| c.data.len()).sum()
+    /// Chunks it holds.
+    pub fn chunk_count(&self) -> usize {
+        self.chunks.len()
     }
 }
 
 #[derive(Debug, Default)]
 struct Chunk<D = Vec<u8>> {
+    /// Its number (the ids it covers: [`ids_of`]).
+    index: i64,
     rows: u32,
     data: D,
 }
 
-/// Encodes records into chunks of [`CHUNK_ROWS`].
-#[derive(Default)]
+/// Encodes records, in id order, into the chunks of the ids they fall in; chunks without an
+/// asset are made too (empty), so that every chunk of a range read is known.
 struct ChunkWriter {
     chunks: Vec<Chunk>,
     current: Chunk,
 }
 
 impl ChunkWriter {
+    /// A writer whose first chunk is `first`.
+    fn new(first: i64) -> Self {
+        ChunkWriter {
+            chunks: Vec::new(),
+            current: Chunk {
+                index: first,
+                ..Default::default()
+            },
+        }
+    }
+
     fn push(&mut self, rec: &AssetRecord) -> Result<()> {
+        let k = chunk_of(rec.id);
+        while self.current.index < k {
+            let next = self.current.index + 1;
+            let done = std::mem::replace(
+                &mut self.current,
+                Chunk {
+                    index: next,
+                    ..Default::default()
+                },
+            );
+            self.chunks.push(done);
+        }
         let data = std::mem::take(&mut self.current.data);
         self.current.data = postcard::to_extend(&SnapshotAsset::of(rec), data)
             .map_err(|e| corrupt(format!("encoding asset {}: {e}", rec.asset_ref)))?;
         self.current.rows += 1;
-        if self.current.rows == CHUNK_ROWS {
-            self.chunks.push(std::mem::take(&mut self.current));
-        }
         Ok(())
     }
 
-    fn finish(mut self) -> Vec<Chunk> {
-        if self.current.rows > 0 {
-            self.chunks.push(self.current);
+    /// The chunks, through chunk `last`.
+    fn finish(mut self, last: i64) -> Vec<Chunk> {
+        while self.current.index < last {
+            let next = self.current.index + 1;
+            let done = std::mem::replace(
+                &mut self.current,
+                Chunk {
+                    index: next,
+                    ..Default::default()
+                },
+            );
+            self.chunks.push(done);
         }
+        self.chunks.push(self.current);
         self.chunks
     }
 }
@@ -362,44 +405,109 @@ impl Reader<'_> {
         )?)
     }
 
-    /// Hands the records of the stored snapshot to `f` in batches, chunk by chunk, when it is
-    /// current (its generation is the register's and its format this one), and returns that
-    /// generation; returns `None` without calling `f` when it is not. `f` returning false stops
-    /// the decoding.
-    fn decode_current_snapshot(
-        &self,
-        zone_names: &HashMap<i64, String>,
-        f: &mut dyn FnMut(Vec<AssetRecord>) -> bool,
-    ) -> Result<Option<i64>> {
-        if !self.has_current_scheduling_snapshot()? {
-            return Ok(None);
-        }
+    /// The chunk numbers of the register (lowest and highest id's), if it has assets.
+    fn chunk_range(&self) -> Result<Option<std::ops::RangeInclusive<i64>>> {
+        let (first, last): (Option<i64>, Option<i64>) =
+            self.conn
+                .query_row("SELECT min(id), max(id) FROM assets", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+        Ok(first.zip(last).map(|(f, l)| chunk_of(f)..=chunk_of(l)))
+    }
+
+    /// The stored chunks of this format, by number.
+    fn current_chunks(&self) -> Result<std::collections::BTreeSet<i64>> {
+        Ok(self
+            .conn
+            .prepare("SELECT chunk FROM scheduling_snapshot WHERE format = ?1")?
+            .query_map([FORMAT], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many of the register's chunks are stored and current, and how many it has.
+    pub fn scheduling_snapshot_chunks(&self) -> Result<(usize, usize)> {
+        let Some(range) = self.chunk_range()? else {
+            return Ok((0, 0));
+        };
+        let current = self.current_chunks()?;
+        let all = range.clone().count();
+        Ok((range.filter(|k| current.contains(k)).count(), all))
+    }
+
+    /// Whether every chunk of the register is stored and current.
+    pub fn has_current_scheduling_snapshot(&self) -> Result<bool> {
+        let (current, all) = self.scheduling_snapshot_chunks()?;
+        Ok(all > 0 && current == all)
+    }
+
+    /// Hands every record to `f` in batches, in id order, chunk by chunk: a current chunk is
+    /// decoded, a missing or stale one read from the rows and encoded anew. Returns the
+    /// generation read at and the new chunks. `f` returning false stops it.
+    fn read_chunks(&self, f: &mut dyn FnMut(Vec<AssetRecord>) -> bool) -> Result<SchedulingRead> {
+        let generation = self.register_generation()?;
+        let Some(range) = self.chunk_range()? else {
+            return Ok(SchedulingRead {
+                generation: Some(generation),
+                snapshot: None,
+            });
+        };
+        let zone_names = self.zone_names()?;
+        let current = self.current_chunks()?;
+        let mut made = Vec::new();
         // One chunk in memory at a time: the whole snapshot of a big city is ~80 MB.
         let mut st = self
             .conn
-            .prepare("SELECT rows, data FROM scheduling_snapshot ORDER BY chunk")?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let chunk = Chunk {
-                rows: r.get(0)?,
-                data: r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?,
-            };
-            if !decode_chunk(&chunk, zone_names, f)? {
+            .prepare("SELECT rows, data FROM scheduling_snapshot WHERE chunk = ?1")?;
+        for k in range.clone() {
+            if current.contains(&k) {
+                let mut rows = st.query([k])?;
+                let Some(r) = rows.next()? else {
+                    continue;
+                };
+                let chunk = Chunk {
+                    index: k,
+                    rows: r.get(0)?,
+                    data: r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?,
+                };
+                if !decode_chunk(&chunk, &zone_names, f)? {
+                    break;
+                }
+                continue;
+            }
+            let mut writer = ChunkWriter::new(k);
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut failed = None;
+            let mut open = true;
+            self.each_asset_for_scheduling_in(ids_of(k), |rec| {
+                if !open {
+                    return;
+                }
+                if let Err(e) = writer.push(&rec) {
+                    failed = Some(e);
+                    open = false;
+                    return;
+                }
+                batch.push(rec);
+                if batch.len() == BATCH {
+                    open = f(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                }
+            })?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            if !open || (!batch.is_empty() && !f(batch)) {
                 break;
             }
+            made.extend(writer.finish(k));
         }
-        Ok(Some(self.register_generation()?))
-    }
-
-    /// Whether a current snapshot is stored (see [`Store::each_asset_for_scheduling_parallel`]).
-    pub fn has_current_scheduling_snapshot(&self) -> Result<bool> {
-        let generation = self.register_generation()?;
-        Ok(self.conn.query_row(
-            "SELECT count(*) > 0 AND count(*) FILTER (WHERE generation <> ?1 OR format <> ?2) = 0
-             FROM scheduling_snapshot",
-            [generation, FORMAT],
-            |r| r.get(0),
-        )?)
+        Ok(SchedulingRead {
+            generation: Some(generation),
+            snapshot: (!made.is_empty()).then(|| SchedulingSnapshot {
+                generation,
+                last_chunk: *range.end(),
+                chunks: made,
+            }),
+        })
     }
 
     fn zone_names(&self) -> Result<HashMap<i64, String>> {
@@ -412,26 +520,24 @@ impl Reader<'_> {
 }
 
 impl Tx<'_> {
-    /// Stores `snapshot` in place of the stored one, when the register has not changed since it
-    /// was read (else nothing is written: the next run reads the rows again). Returns whether it
-    /// was stored.
+    /// Stores the chunks of `snapshot` in place of the stored ones of the same numbers (and
+    /// drops chunks past the register's last), when the register has not changed since they
+    /// were read (else nothing is written: the next run reads those rows again). Returns
+    /// whether they were stored.
     pub fn save_scheduling_snapshot(&self, snapshot: &SchedulingSnapshot) -> Result<bool> {
         if snapshot.chunks.is_empty() || self.read().register_generation()? != snapshot.generation {
             return Ok(false);
         }
-        self.tx.execute("DELETE FROM scheduling_snapshot", [])?;
-        let mut st = self.tx.prepare(
-            "INSERT INTO scheduling_snapshot (chunk, generation, format, rows, data)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+        self.tx.execute(
+            "DELETE FROM scheduling_snapshot WHERE chunk > ?1 OR format <> ?2",
+            [snapshot.last_chunk, FORMAT],
         )?;
-        for (i, c) in snapshot.chunks.iter().enumerate() {
-            st.execute(rusqlite::params![
-                i as i64,
-                snapshot.generation,
-                FORMAT,
-                c.rows,
-                c.data
-            ])?;
+        let mut st = self.tx.prepare(
+            "INSERT OR REPLACE INTO scheduling_snapshot (chunk, format, rows, data)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for c in &snapshot.chunks {
+            st.execute(rusqlite::params![c.index, FORMAT, c.rows, c.data])?;
         }
         Ok(true)
     }
@@ -456,80 +562,52 @@ impl Store {
     /// As [`Reader::each_asset_for_scheduling`], with the reading on other threads while `f`
     /// (building the scheduler's world) runs on this one; records reach `f` in id order.
     ///
-    /// When a current snapshot is stored, its chunks are decoded on one thread. Otherwise the
-    /// rows are read: the id range is split in two halves, each read and decoded by its own
-    /// read-only connection (the first half's records are handed on as they come, the second
-    /// half's read ahead meanwhile and handed on after), and encoded into a new snapshot, which
-    /// is returned for the caller to store in its write transaction (none when the register
-    /// changed while it was being read). A small register, or an in-memory store (tests), is
-    /// read on this thread.
+    /// The snapshot is kept in chunks of 32,768 ids, each dropped by the triggers on `assets`
+    /// when one of its assets changes. When at most half of the register's chunks are missing,
+    /// one thread decodes the stored chunks and reads the rows of the missing ones. Otherwise
+    /// (the first run after an import) the rows are read: the id range is split in two halves
+    /// at a chunk boundary, each read by its own read-only connection (the first half's records
+    /// handed on as they come, the second half's read ahead meanwhile and handed on after). The
+    /// chunks made from rows are returned for the caller to store in its write transaction. A
+    /// small register, or an in-memory store (tests), is read on this thread.
     pub fn each_asset_for_scheduling_parallel(
         &self,
         mut f: impl FnMut(AssetRecord),
     ) -> Result<SchedulingRead> {
         /// Below this many ids a second thread costs more than it saves.
         const SPLIT_FROM: i64 = 20_000;
-        // One read transaction: the snapshot's validity and its chunks (or the id range and
-        // the generation the rows are read at) belong to one state of the register.
-        let from_snapshot = |generation| SchedulingRead {
-            generation: Some(generation),
-            snapshot: None,
+        let (range, (current, all)) = {
+            let read = self.conn.unchecked_transaction()?;
+            let reader = Reader { conn: &read };
+            (reader.chunk_range()?, reader.scheduling_snapshot_chunks()?)
         };
-        if self.path != Path::new(":memory:") && self.read().has_current_scheduling_snapshot()? {
-            // Decoded on a thread of its own, in its own read transaction; `None` when the
-            // snapshot went stale between the check and that transaction (read the rows then).
-            if let Some(generation) = decode_on_a_thread(&self.path, &mut f)? {
-                return Ok(from_snapshot(generation));
-            }
-        }
-        // One read transaction: the snapshot's validity and its chunks (or the id range and
-        // the generation the rows are read at) belong to one state of the register.
-        let read = self.conn.unchecked_transaction()?;
-        let reader = Reader { conn: &read };
-        if let Some(generation) =
-            reader.decode_current_snapshot(&reader.zone_names()?, &mut |batch| {
-                batch.into_iter().for_each(&mut f);
-                true
-            })?
-        {
-            return Ok(from_snapshot(generation));
-        }
-        let generation = reader.register_generation()?;
-        let (first, last): (Option<i64>, Option<i64>) =
-            read.query_row("SELECT min(id), max(id) FROM assets", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
-        let (Some(first), Some(last)) = (first, last) else {
+        let Some(range) = range else {
             return Ok(SchedulingRead {
-                generation: Some(generation),
+                generation: Some(self.read().register_generation()?),
                 snapshot: None,
             });
         };
-        if self.path == Path::new(":memory:") || last - first < SPLIT_FROM {
-            let mut chunks = ChunkWriter::default();
-            let mut failed = None;
-            reader.each_asset_for_scheduling(|rec| {
-                if failed.is_none()
-                    && let Err(e) = chunks.push(&rec)
-                {
-                    failed = Some(e);
-                }
-                f(rec);
-            })?;
-            if let Some(e) = failed {
-                return Err(e);
-            }
-            return Ok(SchedulingRead {
-                generation: Some(generation),
-                snapshot: Some(SchedulingSnapshot {
-                    generation,
-                    chunks: chunks.finish(),
-                }),
+        let (first, last) = (
+            (range.start() << CHUNK_BITS),
+            (range.end() + 1) << CHUNK_BITS,
+        );
+        let in_memory = self.path == Path::new(":memory:");
+        if in_memory || last - first < SPLIT_FROM {
+            let read = self.conn.unchecked_transaction()?;
+            return Reader { conn: &read }.read_chunks(&mut |batch| {
+                batch.into_iter().for_each(&mut f);
+                true
             });
         }
-        drop(read);
-        let middle = first + (last - first) / 2;
-        let halves = [first..=middle, middle + 1..=last];
+        if current * 2 >= all || range.start() == range.end() {
+            return read_chunks_on_a_thread(&self.path, &mut f);
+        }
+        // Split at a chunk boundary: each half makes whole chunks.
+        let middle_chunk = range.start() + (range.end() - range.start()) / 2;
+        let halves = [
+            *range.start()..=middle_chunk,
+            middle_chunk + 1..=*range.end(),
+        ];
         type Batch = Vec<AssetRecord>;
         // The first half is handed on as it is read (a few batches in flight); the second half
         // is read ahead without bound while the first is handed on.
@@ -538,8 +616,8 @@ impl Store {
         let path = self.path.clone();
         let path = &path;
         // Each half is read in a read transaction of its own, and says the generation it saw:
-        // the snapshot is kept only if both saw the one above.
-        let read_half = move |ids: std::ops::RangeInclusive<i64>,
+        // the chunks are kept only if both saw the same one.
+        let read_half = move |chunks: std::ops::RangeInclusive<i64>,
                               send: &dyn Fn(Batch) -> bool|
               -> Result<(i64, Vec<Chunk>)> {
             let mut conn = open_reader(path)?;
@@ -547,14 +625,15 @@ impl Store {
             let reader = Reader { conn: &read };
             let seen = reader.register_generation()?;
             let mut batch = Vec::with_capacity(BATCH);
-            let mut chunks = ChunkWriter::default();
+            let mut writer = ChunkWriter::new(*chunks.start());
             let mut failed = None;
             let mut open = true;
+            let ids = *ids_of(*chunks.start()).start()..=*ids_of(*chunks.end()).end();
             reader.each_asset_for_scheduling_in(ids, |rec| {
                 if !open {
                     return;
                 }
-                if let Err(e) = chunks.push(&rec) {
+                if let Err(e) = writer.push(&rec) {
                     failed = Some(e);
                     open = false;
                     return;
@@ -571,7 +650,7 @@ impl Store {
             if open {
                 send(batch);
             }
-            Ok((seen, chunks.finish()))
+            Ok((seen, writer.finish(*chunks.end())))
         };
         let (first_half, second_half) = std::thread::scope(|scope| {
             let [first_half, second_half] = halves;
@@ -614,30 +693,32 @@ impl Store {
             Ok((first_half, joined(reader_second)?))
         })?;
         let ((seen_first, mut chunks), (seen_second, second_chunks)) = (first_half, second_half);
-        if seen_first != generation || seen_second != generation {
+        if seen_first != seen_second {
             return Ok(SchedulingRead::default());
         }
         chunks.extend(second_chunks);
         Ok(SchedulingRead {
-            generation: Some(generation),
-            snapshot: Some(SchedulingSnapshot { generation, chunks }),
+            generation: Some(seen_first),
+            snapshot: Some(SchedulingSnapshot {
+                generation: seen_first,
+                last_chunk: *range.end(),
+                chunks,
+            }),
         })
     }
 }
 
-/// Decodes the stored snapshot on a thread of its own (with its own connection and read
-/// transaction), handing the records to `f` on this one in order, and returns its generation;
-/// `None`, having called `f` for none, when the snapshot is not current.
-fn decode_on_a_thread(path: &Path, f: &mut dyn FnMut(AssetRecord)) -> Result<Option<i64>> {
+/// [`Reader::read_chunks`] on a thread of its own (with its own connection and read
+/// transaction), handing the records to `f` on this one in order.
+fn read_chunks_on_a_thread(path: &Path, f: &mut dyn FnMut(AssetRecord)) -> Result<SchedulingRead> {
     let (send, receive) = std::sync::mpsc::sync_channel::<Vec<AssetRecord>>(16);
     std::thread::scope(|scope| {
         let decoder = std::thread::Builder::new()
             .name("decode-assets".into())
-            .spawn_scoped(scope, move || -> Result<Option<i64>> {
+            .spawn_scoped(scope, move || -> Result<SchedulingRead> {
                 let mut conn = open_reader(path)?;
                 let read = conn.transaction()?;
-                let reader = Reader { conn: &read };
-                reader.decode_current_snapshot(&reader.zone_names()?, &mut |b| send.send(b).is_ok())
+                Reader { conn: &read }.read_chunks(&mut |b| send.send(b).is_ok())
             })
             .map_err(StoreError::Thread)?;
         let receive = receive;
@@ -707,68 +788,104 @@ mod tests {
     }
 
     #[test]
-    fn the_snapshot_gives_the_records_the_rows_give_until_the_register_changes() {
+    fn the_snapshot_gives_the_records_the_rows_give_and_a_change_drops_only_its_chunk() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(&dir.path().join("t.db")).unwrap();
-        // Over 20,000 ids: the rows are read in two halves on two threads.
-        register(&s, 30_000);
+        // Ids 1 to 70,000: chunks 0, 1 and 2 (32,768 ids each).
+        register(&s, 70_000);
         let plain = s.read().assets_for_scheduling().unwrap();
-        assert_eq!(plain.len(), 30_000);
+        assert_eq!(plain.len(), 70_000);
         let kinds: std::collections::BTreeSet<_> = plain.iter().map(|r| r.kind()).collect();
         assert_eq!(kinds.len(), 6, "every kind is in the register");
+        let chunks = |s: &Store| s.read().scheduling_snapshot_chunks().unwrap();
+        let stored = |s: &Store| -> i64 {
+            s.conn
+                .query_row("SELECT count(*) FROM scheduling_snapshot", [], |r| r.get(0))
+                .unwrap()
+        };
 
+        // Nothing stored: the rows are read (two halves on two threads) and make every chunk.
         let (from_rows, snapshot) = read_all(&s);
         assert_eq!(from_rows, plain);
-        let snapshot = snapshot.expect("no snapshot was stored: the rows make one");
-        assert_eq!(snapshot.len(), 30_000);
-        assert_eq!(
-            snapshot.chunks.len(),
-            2,
-            "halves of 15,000 rows: one chunk each"
-        );
-        assert!(!s.read().has_current_scheduling_snapshot().unwrap());
+        let snapshot = snapshot.expect("the rows make the chunks");
+        assert_eq!((snapshot.len(), snapshot.chunk_count()), (70_000, 3));
+        assert_eq!(chunks(&s), (0, 3));
         assert!(save(&mut s, &snapshot));
+        assert_eq!(chunks(&s), (3, 3));
         assert!(s.read().has_current_scheduling_snapshot().unwrap());
 
-        // Read again: from the snapshot (nothing new to store), the same records.
+        // Read again: from the snapshot, nothing new to store, the same records.
         let (from_snapshot, none) = read_all(&s);
         assert!(none.is_none());
         assert_eq!(from_snapshot, plain);
-        // Zone names are looked up when read: renaming a zone needs no new snapshot.
+        // Zone names are looked up when read: renaming a zone needs no new chunk.
         s.conn
             .execute("UPDATE zones SET name = 'upper' WHERE id = 1", [])
             .unwrap();
-        assert!(s.read().has_current_scheduling_snapshot().unwrap());
+        assert_eq!(chunks(&s), (3, 3));
         let (renamed, _) = read_all(&s);
         assert_eq!(renamed[0].zone.as_deref(), Some("south"));
         assert_eq!(renamed[1].zone.as_deref(), Some("upper"));
 
-        // Any change to an asset, even by hand in an SQLite tool, makes the snapshot stale.
+        // A change to an asset, even by hand in an SQLite tool, drops its chunk only; the next
+        // read decodes the others and reads that chunk's rows.
         s.conn
             .execute(
-                "UPDATE assets SET species = 'Ulmus pumila' WHERE id = 7",
+                "UPDATE assets SET species = 'Ulmus pumila' WHERE id = 40003",
                 [],
             )
             .unwrap();
-        assert!(!s.read().has_current_scheduling_snapshot().unwrap());
+        assert_eq!(chunks(&s), (2, 3));
         let (changed, fresh) = read_all(&s);
-        let tree = changed.iter().find(|r| r.id == 7).unwrap();
+        let tree = changed.iter().find(|r| r.id == 40_003).unwrap();
         match &tree.data {
             KindData::Tree(t) => assert_eq!(t.species.latin.as_deref(), Some("Ulmus pumila")),
-            other => panic!("asset 7 is a tree: {other:?}"),
+            other => panic!("asset 40003 is a tree: {other:?}"),
         }
-        // A snapshot read before a change is not stored after it.
+        assert_eq!(changed.len(), 70_000);
         let fresh = fresh.unwrap();
+        assert_eq!((fresh.chunk_count(), fresh.len()), (1, 32_768));
+        // Chunks read before another change are not stored after it.
         s.conn
-            .execute("DELETE FROM assets WHERE id = 30000", [])
+            .execute("DELETE FROM assets WHERE id = 7", [])
             .unwrap();
+        assert_eq!(chunks(&s), (1, 3));
         assert!(!save(&mut s, &fresh));
-        assert!(!s.read().has_current_scheduling_snapshot().unwrap());
         let (fewer, again) = read_all(&s);
-        assert_eq!(fewer.len(), 29_999);
+        assert_eq!(fewer.len(), 69_999);
+        // Two chunks of three missing: more than half, so every row was read again (in two
+        // halves) and every chunk made anew.
+        assert_eq!(again.as_ref().unwrap().chunk_count(), 3);
         assert!(save(&mut s, &again.unwrap()));
-        let (cached, _) = read_all(&s);
+        assert_eq!(chunks(&s), (3, 3));
+        let (cached, none) = read_all(&s);
+        assert!(none.is_none());
         assert_eq!(cached, fewer);
+        assert_eq!(cached, s.read().assets_for_scheduling().unwrap());
+
+        // The register shrinks: the emptied chunk went with its assets, the others are current.
+        s.conn
+            .execute("DELETE FROM assets WHERE id >= 65536", [])
+            .unwrap();
+        let (shorter, made) = read_all(&s);
+        assert_eq!(shorter.len(), 69_999 - (70_000 - 65_535));
+        assert!(made.is_none());
+        assert_eq!((chunks(&s), stored(&s)), ((2, 2), 2));
+        // An id far beyond: the chunks between hold no asset and are stored empty.
+        s.conn
+            .execute_batch(
+                "INSERT INTO assets (id, ref, kind, zone_id, lon, lat, geometry, created_at, updated_at)
+                 VALUES (200000, 'FAR', 'tree', 1, 91.5, 29.5, '{\"type\":\"Point\"}', 'x', 'x')",
+            )
+            .unwrap();
+        let (far, made) = read_all(&s);
+        assert_eq!(far.last().unwrap().asset_ref, "FAR");
+        assert_eq!(far, s.read().assets_for_scheduling().unwrap());
+        assert!(save(&mut s, &made.unwrap()));
+        assert_eq!(chunks(&s), (7, 7));
+        let (cached, none) = read_all(&s);
+        assert!(none.is_none());
+        assert_eq!(cached, far);
     }
 
     #[test]
