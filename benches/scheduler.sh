@@ -7,6 +7,8 @@
 #                 tasks table is as empty as in the cold run);
 #     next-day:   the day after a full day's run (the daily steady state: yesterday's tasks
 #                 are in the table);
+#     1-day-edited: as warm, after one asset was retired (one chunk of the snapshot is read
+#                 from the rows again);
 #  2. a full Barkhor season (1 March - 30 November) of every trigger, stored;
 #  3. the water balance of the synthetic city advanced and stored by one day (after a first
 #     day that spins the buckets up, not timed; it also stores the snapshot).
@@ -60,6 +62,10 @@ warm() {
 }
 warm "$G" after
 [ -n "${BEFORE:-}" ] && warm "$BEFORE" before
+# The asset in the middle of the register, retired in the "edited" runs.
+EDITED=$(python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("SELECT ref FROM assets ORDER BY id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM assets)").fetchone()[0])' "$W/c1-after.db")
 
 BINS=("after:$G")
 [ -n "${BEFORE:-}" ] && BINS+=("before:$BEFORE")
@@ -87,6 +93,10 @@ for i in $(seq "$REPEAT"); do
         run "1-day-warm-$name" "$bin" "$W/c.db" -- --today 2027-05-01 schedule run --from 2027-05-03 --to 2027-05-03
         sync
         run "next-day-$name" "$bin" "$W/c.db" -- --today 2027-05-01 schedule run --from 2027-05-04 --to 2027-05-04
+        cp "$W/c1-$name.db" "$W/c.db"
+        "$bin" --db "$W/c.db" assets retire "$EDITED" --reason "storm" > /dev/null
+        sync
+        run "1-day-edited-$name" "$bin" "$W/c.db" -- --today 2027-05-01 schedule run --from 2027-05-03 --to 2027-05-03
         cp "$W/b0-$name.db" "$W/b.db" && sync
         run "2-barkhor-season-$name" "$bin" "$W/b.db" -- --today 2027-03-01 schedule run --from 2027-03-01 --to 2027-11-30
         cp "$W/c0-$name.db" "$W/w.db"
