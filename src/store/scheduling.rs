@@ -407,11 +407,15 @@ impl Reader<'_> {
 
     /// The chunk numbers of the register (lowest and highest id's), if it has assets.
     fn chunk_range(&self) -> Result<Option<std::ops::RangeInclusive<i64>>> {
-        let (first, last): (Option<i64>, Option<i64>) =
-            self.conn
-                .query_row("SELECT min(id), max(id) FROM assets", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?;
+        let (first, last): (Option<i64>, Option<i64>) = self
+            .conn
+            // Two subqueries: each is one seek to an end of the rowid tree, where
+            // `SELECT min(id), max(id)` reads every row.
+            .query_row(
+                "SELECT (SELECT min(id) FROM assets), (SELECT max(id) FROM assets)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
         Ok(first.zip(last).map(|(f, l)| chunk_of(f)..=chunk_of(l)))
     }
 
