@@ -478,31 +478,10 @@ impl Reader<'_> {
                 }
                 continue;
             }
-            let mut writer = ChunkWriter::new(k);
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut failed = None;
-            let mut open = true;
-            self.each_asset_for_scheduling_in(ids_of(k), |rec| {
-                if !open {
-                    return;
-                }
-                if let Err(e) = writer.push(&rec) {
-                    failed = Some(e);
-                    open = false;
-                    return;
-                }
-                batch.push(rec);
-                if batch.len() == BATCH {
-                    open = f(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                }
-            })?;
-            if let Some(e) = failed {
-                return Err(e);
+            match self.rows_into_chunks(k..=k, f)? {
+                Some(chunks) => made.extend(chunks),
+                None => break,
             }
-            if !open || (!batch.is_empty() && !f(batch)) {
-                break;
-            }
-            made.extend(writer.finish(k));
         }
         Ok(SchedulingRead {
             generation: Some(generation),
@@ -512,6 +491,42 @@ impl Reader<'_> {
                 chunks: made,
             }),
         })
+    }
+
+    /// Reads the rows of the chunks `chunks` in id order, handing the records to `f` in
+    /// batches and encoding them into those chunks (empty ones included). `None` when `f`
+    /// stopped it.
+    fn rows_into_chunks(
+        &self,
+        chunks: std::ops::RangeInclusive<i64>,
+        f: &mut dyn FnMut(Vec<AssetRecord>) -> bool,
+    ) -> Result<Option<Vec<Chunk>>> {
+        let mut writer = ChunkWriter::new(*chunks.start());
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut failed = None;
+        let mut open = true;
+        let ids = *ids_of(*chunks.start()).start()..=*ids_of(*chunks.end()).end();
+        self.each_asset_for_scheduling_in(ids, |rec| {
+            if !open {
+                return;
+            }
+            if let Err(e) = writer.push(&rec) {
+                failed = Some(e);
+                open = false;
+                return;
+            }
+            batch.push(rec);
+            if batch.len() == BATCH {
+                open = f(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if !open || (!batch.is_empty() && !f(batch)) {
+            return Ok(None);
+        }
+        Ok(Some(writer.finish(*chunks.end())))
     }
 
     fn zone_names(&self) -> Result<HashMap<i64, String>> {
@@ -628,33 +643,9 @@ impl Store {
             let read = conn.transaction()?;
             let reader = Reader { conn: &read };
             let seen = reader.register_generation()?;
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut writer = ChunkWriter::new(*chunks.start());
-            let mut failed = None;
-            let mut open = true;
-            let ids = *ids_of(*chunks.start()).start()..=*ids_of(*chunks.end()).end();
-            reader.each_asset_for_scheduling_in(ids, |rec| {
-                if !open {
-                    return;
-                }
-                if let Err(e) = writer.push(&rec) {
-                    failed = Some(e);
-                    open = false;
-                    return;
-                }
-                batch.push(rec);
-                if batch.len() == BATCH {
-                    // A closed channel means the caller stopped: nothing left to do.
-                    open = send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                }
-            })?;
-            if let Some(e) = failed {
-                return Err(e);
-            }
-            if open {
-                send(batch);
-            }
-            Ok((seen, writer.finish(*chunks.end())))
+            // `None`: the channel closed, the caller stopped; nothing left to do.
+            let made = reader.rows_into_chunks(chunks, &mut |b| send(b))?;
+            Ok((seen, made.unwrap_or_default()))
         };
         let (first_half, second_half) = std::thread::scope(|scope| {
             let [first_half, second_half] = halves;
