@@ -438,12 +438,6 @@ impl Reader<'_> {
         Ok((range.filter(|k| current.contains(k)).count(), all))
     }
 
-    /// Whether every chunk of the register is stored and current.
-    pub fn has_current_scheduling_snapshot(&self) -> Result<bool> {
-        let (current, all) = self.scheduling_snapshot_chunks()?;
-        Ok(all > 0 && current == all)
-    }
-
     /// Hands every record to `f` in batches, in id order, chunk by chunk: a current chunk is
     /// decoded, a missing or stale one read from the rows and encoded anew. Returns the
     /// generation read at and the new chunks. `f` returning false stops it.
@@ -807,7 +801,6 @@ mod tests {
         assert_eq!(chunks(&s), (0, 3));
         assert!(save(&mut s, &snapshot));
         assert_eq!(chunks(&s), (3, 3));
-        assert!(s.read().has_current_scheduling_snapshot().unwrap());
 
         // Read again: from the snapshot, nothing new to store, the same records.
         let (from_snapshot, none) = read_all(&s);
