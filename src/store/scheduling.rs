@@ -929,6 +929,30 @@ mod tests {
     }
 
     #[test]
+    fn triggers_suspended_for_an_import_drop_the_whole_snapshot_when_resumed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("t.db")).unwrap();
+        register(&s, 70_000);
+        let (_, snapshot) = read_all(&s);
+        assert!(save(&mut s, &snapshot.unwrap()));
+        let before = s.read().register_generation().unwrap();
+        s.write(|tx| {
+            let suspended = tx.suspend_asset_triggers()?;
+            tx.tx.execute(
+                "UPDATE assets SET species = 'Ulmus pumila' WHERE id BETWEEN 40000 AND 50000",
+                [],
+            )?;
+            tx.resume_asset_triggers(suspended)
+        })
+        .unwrap();
+        assert_eq!(s.read().register_generation().unwrap(), before + 1);
+        assert_eq!(s.read().scheduling_snapshot_chunks().unwrap(), (0, 3));
+        assert_eq!(s.read().trigger_names("assets").unwrap().len(), 3);
+        let (records, _) = read_all(&s);
+        assert_eq!(records, s.read().assets_for_scheduling().unwrap());
+    }
+
+    #[test]
     fn an_in_memory_store_keeps_a_snapshot_too() {
         let mut s = Store::open_in_memory().unwrap();
         register(&s, 500);

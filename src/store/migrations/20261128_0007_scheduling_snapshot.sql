@@ -11,7 +11,7 @@
 
 -- One row: bumped by every insert, update and delete of an asset (the triggers below), so a
 -- command can tell whether the register changed since it read it. A large import suspends the
--- triggers, bumps it once and drops the whole snapshot (`store::Tx::restore_indexes`).
+-- triggers, bumps it once and drops the whole snapshot (`store::Tx::resume_asset_triggers`).
 CREATE TABLE register_generation (
     id         INTEGER PRIMARY KEY CHECK (id = 1),
     generation INTEGER NOT NULL
