@@ -21,7 +21,7 @@ use serde_json::json;
 use crate::interchange::{self, ColumnMap, DateOrder, ModelOptions, Parsed, ScanItem};
 use crate::model::{AssetKind, AssetRecord, UNZONED, ZoneRecord, zoning::ZoneIndex};
 use crate::store::{
-    AssetWriter, AuditEntry, Conflict, DroppedIndexes, SourceKeys, Store, StoreError, Tx,
+    AssetWriter, AuditEntry, Conflict, DroppedSchema, SourceKeys, Store, StoreError, Tx,
     now_rfc3339,
 };
 
@@ -630,10 +630,10 @@ struct Placing {
     inserted: usize,
     /// The assets table's secondary indexes, dropped once this import inserts more rows than the
     /// table held (see [`INDEXES_REBUILT_AFTER`]); recreated before [`Flow::Done`].
-    dropped: Option<DroppedIndexes>,
+    dropped: Option<DroppedSchema>,
     /// The assets table's triggers, suspended once this import has written
     /// [`TRIGGERS_SUSPENDED_AFTER`] rows; resumed before [`Flow::Done`].
-    suspended: Option<DroppedIndexes>,
+    suspended: Option<DroppedSchema>,
 }
 
 impl Placing {

@@ -1,6 +1,6 @@
 //! The `assets` and `occupants` tables, and the row ↔ [`AssetRecord`] mapping.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use geo::Geometry;
@@ -627,10 +627,13 @@ pub type SourceKeys = rustc_hash::FxHashMap<String, (i64, String)>;
 /// text as stored, to be run again by
 /// [`Tx::restore_indexes`] before the transaction commits.
 #[derive(Debug)]
-#[must_use = "recreate the indexes with Tx::restore_indexes before the transaction commits"]
-pub struct DroppedIndexes {
+#[must_use = "recreate them (Tx::restore_indexes, Tx::resume_asset_triggers) before the transaction commits"]
+pub struct DroppedSchema {
     sql: Vec<String>,
 }
+
+/// Zone names by zone id (a few hundred; looked up once per asset read).
+pub(super) type ZoneNames = rustc_hash::FxHashMap<i64, String>;
 
 /// An asset's id with its provenance key (source, source id).
 pub type AssetKey = (i64, Option<String>, Option<String>);
@@ -669,7 +672,7 @@ impl Tx<'_> {
     /// must be recreated with [`Tx::restore_indexes`] before the transaction commits; a
     /// transaction rolled back instead restores them with everything else (SQLite DDL is
     /// transactional). While they are gone, a query by source key, zone or kind scans the table.
-    pub fn drop_asset_indexes(&self) -> Result<DroppedIndexes> {
+    pub fn drop_asset_indexes(&self) -> Result<DroppedSchema> {
         self.drop_schema_of_assets("index")
     }
 
@@ -677,11 +680,11 @@ impl Tx<'_> {
     /// snapshot's chunks), for an import that writes many rows: firing them once per row costs
     /// about 3 us a row, a tenth of a re-import. Recreate them with
     /// [`Tx::resume_asset_triggers`] before the transaction commits (a rollback restores them).
-    pub fn suspend_asset_triggers(&self) -> Result<DroppedIndexes> {
+    pub fn suspend_asset_triggers(&self) -> Result<DroppedSchema> {
         self.drop_schema_of_assets("trigger")
     }
 
-    fn drop_schema_of_assets(&self, kind: &str) -> Result<DroppedIndexes> {
+    fn drop_schema_of_assets(&self, kind: &str) -> Result<DroppedSchema> {
         let objects: Vec<(String, String)> = self
             .tx
             .prepare(
@@ -701,14 +704,14 @@ impl Tx<'_> {
                 name.replace('"', "\"\"")
             ))?;
         }
-        Ok(DroppedIndexes {
+        Ok(DroppedSchema {
             sql: objects.into_iter().map(|(_, sql)| sql).collect(),
         })
     }
 
     /// Recreates indexes dropped by [`Tx::drop_asset_indexes`], as they were defined. A UNIQUE
     /// index refuses rows that break it here, with the error the insert would have given.
-    pub fn restore_indexes(&self, dropped: DroppedIndexes) -> Result<()> {
+    pub fn restore_indexes(&self, dropped: DroppedSchema) -> Result<()> {
         for sql in &dropped.sql {
             self.tx.execute_batch(sql)?;
         }
@@ -718,7 +721,7 @@ impl Tx<'_> {
     /// Recreates the triggers of [`Tx::suspend_asset_triggers`] and does once what they would
     /// have done for every row written meanwhile: the generation moves, and the scheduling
     /// snapshot is dropped whole.
-    pub fn resume_asset_triggers(&self, suspended: DroppedIndexes) -> Result<()> {
+    pub fn resume_asset_triggers(&self, suspended: DroppedSchema) -> Result<()> {
         self.restore_indexes(suspended)?;
         self.tx.execute_batch(
             "UPDATE register_generation SET generation = generation + 1 WHERE id = 1;
@@ -865,11 +868,7 @@ impl Reader<'_> {
         ids: std::ops::RangeInclusive<i64>,
         mut f: impl FnMut(AssetRecord),
     ) -> Result<()> {
-        let zone_names: HashMap<i64, String> = self
-            .conn
-            .prepare("SELECT id, name FROM zones")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let zone_names = self.zone_names()?;
         let mut st = self.conn.prepare(
             "SELECT id, ref, kind, zone_id, site_state, species, genus, planted_on, condition,
                 heritage_grade, box_count, box_length_m, box_width_m, box_depth_m, planting,
@@ -884,6 +883,15 @@ impl Reader<'_> {
             f(rec);
         }
         Ok(())
+    }
+
+    /// Zone names by id: the scheduling records carry their zone's name.
+    pub(super) fn zone_names(&self) -> Result<ZoneNames> {
+        Ok(self
+            .conn
+            .prepare("SELECT id, name FROM zones")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn asset_by_ref(&self, asset_ref: &str) -> Result<Option<AssetRecord>> {

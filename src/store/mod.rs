@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use assets::{
-    AssetFilter, AssetWriter, Conflict, DroppedIndexes, PastOccupant, SourceKeys,
+    AssetFilter, AssetWriter, Conflict, DroppedSchema, PastOccupant, SourceKeys,
     geometry_from_json, geometry_to_json,
 };
 pub use audit::AuditEntry;

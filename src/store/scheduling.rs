@@ -12,12 +12,13 @@
 //! asset and decodes several times faster (BENCHMARKS.md).
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
+use super::assets::ZoneNames;
 use super::{MMAP, Reader, Result, Store, StoreError, Tx};
 use crate::model::{
     AssetRecord, BoxGroup, Condition, KindData, ParkSubtype, SiteState, SpeciesInfo, TreeOccupant,
@@ -110,19 +111,19 @@ impl ChunkWriter {
         }
     }
 
-    fn push(&mut self, rec: &AssetRecord) -> Result<()> {
-        let k = chunk_of(rec.id);
+    /// Closes the chunks before chunk `k` (empty ones included) and makes `k` the current one.
+    fn advance_to(&mut self, k: i64) {
         while self.current.index < k {
-            let next = self.current.index + 1;
-            let done = std::mem::replace(
-                &mut self.current,
-                Chunk {
-                    index: next,
-                    ..Default::default()
-                },
-            );
-            self.chunks.push(done);
+            let next = Chunk {
+                index: self.current.index + 1,
+                ..Default::default()
+            };
+            self.chunks.push(std::mem::replace(&mut self.current, next));
         }
+    }
+
+    fn push(&mut self, rec: &AssetRecord) -> Result<()> {
+        self.advance_to(chunk_of(rec.id));
         let data = std::mem::take(&mut self.current.data);
         self.current.data = postcard::to_extend(&SnapshotAsset::of(rec), data)
             .map_err(|e| corrupt(format!("encoding asset {}: {e}", rec.asset_ref)))?;
@@ -132,17 +133,7 @@ impl ChunkWriter {
 
     /// The chunks, through chunk `last`.
     fn finish(mut self, last: i64) -> Vec<Chunk> {
-        while self.current.index < last {
-            let next = self.current.index + 1;
-            let done = std::mem::replace(
-                &mut self.current,
-                Chunk {
-                    index: next,
-                    ..Default::default()
-                },
-            );
-            self.chunks.push(done);
-        }
+        self.advance_to(last);
         self.chunks.push(self.current);
         self.chunks
     }
@@ -287,7 +278,7 @@ impl<'a> SnapshotAsset<'a> {
 
     /// The record as the row reader makes it: names, sizes, common names and provenance empty,
     /// the geometry the anchor point, the zone name from `zone_names`.
-    fn record(self, zone_names: &HashMap<i64, String>) -> Result<AssetRecord> {
+    fn record(self, zone_names: &ZoneNames) -> Result<AssetRecord> {
         let owned = |s: Option<&str>| s.map(str::to_string);
         let species = |latin: Option<&str>, genus: Option<&str>| SpeciesInfo {
             latin: owned(latin),
@@ -372,7 +363,7 @@ impl<'a> SnapshotAsset<'a> {
 /// stops it.
 fn decode_chunk(
     chunk: &Chunk<&[u8]>,
-    zone_names: &HashMap<i64, String>,
+    zone_names: &ZoneNames,
     f: &mut dyn FnMut(Vec<AssetRecord>) -> bool,
 ) -> Result<bool> {
     let mut rest = chunk.data;
@@ -521,14 +512,6 @@ impl Reader<'_> {
             return Ok(None);
         }
         Ok(Some(writer.finish(*chunks.end())))
-    }
-
-    fn zone_names(&self) -> Result<HashMap<i64, String>> {
-        Ok(self
-            .conn
-            .prepare("SELECT id, name FROM zones")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?)
     }
 }
 
@@ -776,6 +759,16 @@ mod tests {
         s.write(|tx| tx.save_scheduling_snapshot(snapshot)).unwrap()
     }
 
+    /// A file store with a register of `n` assets whose snapshot is stored.
+    fn stored(n: i64) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("t.db")).unwrap();
+        register(&s, n);
+        let (_, snapshot) = read_all(&s);
+        assert!(save(&mut s, &snapshot.unwrap()));
+        (dir, s)
+    }
+
     #[test]
     fn the_snapshot_gives_the_records_the_rows_give_and_a_change_drops_only_its_chunk() {
         let dir = tempfile::tempdir().unwrap();
@@ -930,11 +923,7 @@ mod tests {
 
     #[test]
     fn triggers_suspended_for_an_import_drop_the_whole_snapshot_when_resumed() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open(&dir.path().join("t.db")).unwrap();
-        register(&s, 70_000);
-        let (_, snapshot) = read_all(&s);
-        assert!(save(&mut s, &snapshot.unwrap()));
+        let (_dir, mut s) = stored(70_000);
         let before = s.read().register_generation().unwrap();
         s.write(|tx| {
             let suspended = tx.suspend_asset_triggers()?;
@@ -966,11 +955,7 @@ mod tests {
 
     #[test]
     fn an_unreadable_snapshot_is_an_error_that_says_how_to_rebuild_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open(&dir.path().join("t.db")).unwrap();
-        register(&s, 100);
-        let (_, snapshot) = read_all(&s);
-        assert!(save(&mut s, &snapshot.unwrap()));
+        let (_dir, s) = stored(100);
         s.conn
             .execute("UPDATE scheduling_snapshot SET data = x'ff00ff'", [])
             .unwrap();
