@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashMap;
 
-use bevy_ecs::prelude::{Entity, World};
+use bevy_ecs::prelude::{Bundle, Entity, EntityWorldMut, World};
 
 use super::components::*;
 use super::record::{AssetRecord, KindData, SpeciesInfo};
@@ -132,15 +132,15 @@ impl AssetWorld {
                 let size = tree_size(&t);
                 let tree = (base, zm, SiteStatus(site_state), Species(t.species));
                 // Most trees carry a condition and many a planting date: in the bundle too.
-                let mut e = match (t.condition, t.planted) {
-                    (Some(c), Some(d)) => self.world.spawn((tree, Health(c), Planted(d))),
-                    (Some(c), None) => self.world.spawn((tree, Health(c))),
-                    (None, Some(d)) => self.world.spawn((tree, Planted(d))),
-                    (None, None) => self.world.spawn(tree),
+                // So are the sizes: an `insert` after the spawn moved almost every tree of a city
+                // into a second archetype.
+                let w = &mut self.world;
+                let e = match (t.condition, t.planted) {
+                    (Some(c), Some(d)) => spawn_sized(w, (tree, Health(c), Planted(d)), size),
+                    (Some(c), None) => spawn_sized(w, (tree, Health(c)), size),
+                    (None, Some(d)) => spawn_sized(w, (tree, Planted(d)), size),
+                    (None, None) => spawn_sized(w, tree, size),
                 };
-                if let Some(size) = size {
-                    e.insert(size);
-                }
                 (e, Spawned::Tree(t.heritage_grade))
             }
             (KindData::FlowerBoxGroup(b), Some(zm)) => {
@@ -246,6 +246,18 @@ impl AssetWorld {
         if let Some(e) = self.by_id.remove(asset_id) {
             self.world.despawn(e);
         }
+    }
+}
+
+/// Spawns `bundle`, with the tree's sizes when any is known, in one archetype move.
+fn spawn_sized<B: Bundle>(
+    world: &mut World,
+    bundle: B,
+    size: Option<TreeSize>,
+) -> EntityWorldMut<'_> {
+    match size {
+        Some(size) => world.spawn((bundle, size)),
+        None => world.spawn(bundle),
     }
 }
 

@@ -29,7 +29,7 @@ pub use audit::AuditEntry;
 pub use coverage::{DateField, StressRow};
 pub use read_ahead::ReadAhead;
 pub use scheduling::{SchedulingRead, SchedulingSnapshot};
-pub use tasks::{Placement, StoredGenerated, TaskInserter};
+pub use tasks::{GeneratedTasks, Placement, StoredGenerated, TaskInserter};
 pub use water::{CheckDays, CheckReason, CheckRecord, WaterCheck, WaterState, WaterStates};
 pub use weather::WeatherUpsert;
 

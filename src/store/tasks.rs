@@ -85,6 +85,25 @@ pub struct StoredGenerated {
     pub moved_from: Option<NaiveDate>,
 }
 
+/// Stored generated tasks by identity ([`Reader::generated_between`]).
+#[derive(Debug, Default)]
+pub struct GeneratedTasks {
+    /// Per asset: (rule, occurrence, task). An asset has a few tasks a day at most.
+    by_asset: rustc_hash::FxHashMap<i64, Vec<(String, String, StoredGenerated)>>,
+}
+
+impl GeneratedTasks {
+    /// Takes out the stored twin of a planned task (same rule, asset and occurrence).
+    pub fn take(&mut self, t: &TaskRecord) -> Option<StoredGenerated> {
+        let rule = t.rule_id.as_deref()?;
+        let tasks = self.by_asset.get_mut(&t.asset_id)?;
+        let i = tasks
+            .iter()
+            .position(|(r, o, _)| r == rule && *o == t.occurrence)?;
+        Some(tasks.swap_remove(i).2)
+    }
+}
+
 impl StoredGenerated {
     /// Whether the task the rules produce now differs from this stored one in anything but its
     /// planned day and crew (which the assignment owns).
@@ -106,26 +125,73 @@ pub struct Placement {
     pub moved_from: Option<NaiveDate>,
 }
 
-const INSERT_PLACED: &str = "INSERT INTO tasks (rule_id, asset_id, occurrence, task_type, due_at,
-    due_date, deadline_at, minutes, skill, priority, crew_id, state, reason, note, moved_from, detail,
-    severity, created_at, updated_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)";
+/// The columns a placed task is inserted with; `created_at` and `updated_at` are both the
+/// run's stamp, parameter 1.
+const INSERT_PLACED_COLUMNS: &str = "INSERT INTO tasks (rule_id, asset_id, occurrence, task_type,
+    due_at, due_date, deadline_at, minutes, skill, priority, crew_id, state, reason, note,
+    moved_from, detail, severity, created_at, updated_at) VALUES ";
 
-/// Inserts tasks with their placement ([`Tx::task_inserter`]). The tasks of one run share a few
-/// due times and days, so their text is formatted once and reused while it repeats.
-pub struct TaskInserter<'t> {
-    insert: rusqlite::CachedStatement<'t>,
+/// Parameters of one row after the shared stamp.
+const PARAMS_PER_TASK: usize = 17;
+
+/// Rows per INSERT statement. One statement of many rows opens its cursors once, where one
+/// statement per row opens, resets and closes them for every task: a third of the cost of
+/// storing a day of a million-asset city.
+const TASKS_PER_INSERT: usize = 64;
+
+/// The INSERT of `rows` placed tasks.
+fn insert_placed_sql(rows: usize) -> String {
+    let mut sql = String::from(INSERT_PLACED_COLUMNS);
+    for r in 0..rows {
+        let base = 2 + r * PARAMS_PER_TASK;
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for p in 0..PARAMS_PER_TASK {
+            sql.push_str(&format!("?{}, ", base + p));
+        }
+        sql.push_str("?1, ?1)");
+    }
+    sql
+}
+
+/// Inserts tasks with their placement ([`Tx::task_inserter`]), many rows a statement. Ids are
+/// given as tasks are pushed: the next after the highest stored, in push order (SQLite gives a
+/// new row the highest rowid plus one; each flush checks it did). The tasks of one run share a
+/// few due times and days, so their text is formatted once and reused while it repeats.
+pub struct TaskInserter<'t, 'r> {
     conn: &'t rusqlite::Connection,
+    /// The INSERT of a full batch, prepared once.
+    full: rusqlite::Statement<'t>,
+    /// Pushed and not yet written.
+    pending: Vec<(&'r TaskRecord, Placement)>,
+    /// The id the next pushed task gets.
+    next_id: i64,
+    /// The run's stamp (`created_at`, `updated_at`).
+    now: String,
     /// The last due and deadline times, with their RFC 3339 text.
     times: [Option<(DateTime<FixedOffset>, String)>; 2],
     /// The last due date, with its text.
     day: Option<(NaiveDate, String)>,
 }
 
-impl TaskInserter<'_> {
-    /// Inserts a task on the day and with the crew its placement gives (`t`'s own crew, due
-    /// date and `moved_from` are not read), stamped `now`; returns its id.
-    pub fn insert(&mut self, t: &TaskRecord, at: &Placement, now: &str) -> Result<i64> {
+impl<'r> TaskInserter<'_, 'r> {
+    /// Queues a task on the day and with the crew its placement gives (`t`'s own crew, due
+    /// date and `moved_from` are not read); returns the id it is written with.
+    pub fn push(&mut self, t: &'r TaskRecord, at: Placement) -> Result<i64> {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.pending.push((t, at));
+        if self.pending.len() == TASKS_PER_INSERT {
+            self.flush()?;
+        }
+        Ok(id)
+    }
+
+    /// Writes the queued tasks.
+    pub fn finish(mut self) -> Result<()> {
+        self.flush()
+    }
+
+    fn flush(&mut self) -> Result<()> {
         fn text(slot: &mut Option<(DateTime<FixedOffset>, String)>, t: &DateTime<FixedOffset>) {
             // Equal instants in another offset print differently: compare the offset too.
             if !slot
@@ -135,36 +201,60 @@ impl TaskInserter<'_> {
                 *slot = Some((*t, ts(t)));
             }
         }
-        let [due, deadline] = &mut self.times;
-        text(due, &t.due_at);
-        text(deadline, &t.deadline_at);
-        if self.day.as_ref().is_none_or(|(d, _)| *d != at.due_date) {
-            self.day = Some((at.due_date, at.due_date.to_string()));
-        }
         fn text_of(slot: &Option<(DateTime<FixedOffset>, String)>) -> &str {
             slot.as_ref().map(|(_, s)| s.as_str()).unwrap_or_default()
         }
-        self.insert.execute(params![
-            t.rule_id,
-            t.asset_id,
-            t.occurrence,
-            t.task_type,
-            text_of(due),
-            self.day.as_ref().map(|(_, s)| s.as_str()),
-            text_of(deadline),
-            t.minutes,
-            t.skill,
-            t.priority,
-            at.crew_id,
-            t.state.as_str(),
-            t.reason,
-            t.note,
-            at.moved_from.map(|d| d.to_string()),
-            t.detail,
-            t.severity,
-            now
-        ])?;
-        Ok(self.conn.last_insert_rowid())
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        // The last, partial batch gets a statement of its own.
+        let mut partial;
+        let st = if self.pending.len() == TASKS_PER_INSERT {
+            &mut self.full
+        } else {
+            partial = self.conn.prepare(&insert_placed_sql(self.pending.len()))?;
+            &mut partial
+        };
+        st.raw_bind_parameter(1, self.now.as_str())?;
+        for (r, (t, at)) in self.pending.iter().enumerate() {
+            let [due, deadline] = &mut self.times;
+            text(due, &t.due_at);
+            text(deadline, &t.deadline_at);
+            if self.day.as_ref().is_none_or(|(d, _)| *d != at.due_date) {
+                self.day = Some((at.due_date, at.due_date.to_string()));
+            }
+            let p = 2 + r * PARAMS_PER_TASK;
+            st.raw_bind_parameter(p, &t.rule_id)?;
+            st.raw_bind_parameter(p + 1, t.asset_id)?;
+            st.raw_bind_parameter(p + 2, t.occurrence.as_str())?;
+            st.raw_bind_parameter(p + 3, t.task_type.as_str())?;
+            st.raw_bind_parameter(p + 4, text_of(due))?;
+            st.raw_bind_parameter(p + 5, self.day.as_ref().map(|(_, s)| s.as_str()))?;
+            st.raw_bind_parameter(p + 6, text_of(deadline))?;
+            st.raw_bind_parameter(p + 7, t.minutes)?;
+            st.raw_bind_parameter(p + 8, &t.skill)?;
+            st.raw_bind_parameter(p + 9, t.priority)?;
+            st.raw_bind_parameter(p + 10, at.crew_id)?;
+            st.raw_bind_parameter(p + 11, t.state.as_str())?;
+            st.raw_bind_parameter(p + 12, &t.reason)?;
+            st.raw_bind_parameter(p + 13, &t.note)?;
+            st.raw_bind_parameter(p + 14, at.moved_from.map(|d| d.to_string()))?;
+            st.raw_bind_parameter(p + 15, &t.detail)?;
+            st.raw_bind_parameter(p + 16, &t.severity)?;
+        }
+        st.raw_execute()?;
+        self.pending.clear();
+        let last = self.conn.last_insert_rowid();
+        if last != self.next_id - 1 {
+            return Err(super::StoreError::Corrupt {
+                what: "task ids".into(),
+                detail: format!(
+                    "the last inserted task got id {last}, not {} (ids not given in order)",
+                    self.next_id - 1
+                ),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -261,34 +351,77 @@ impl Reader<'_> {
         Ok(s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()))
     }
 
-    /// The stored twin of a generated task (same rule, asset and occurrence), in any state.
-    pub fn find_generated(&self, t: &TaskRecord) -> Result<Option<StoredGenerated>> {
+    /// The stored generated tasks, in any state, whose occurrence falls on a local date in
+    /// `[first, last]`: what `schedule run` matches the tasks it plans against, by identity
+    /// (rule, asset, occurrence). One range read through `tasks_due` instead of one lookup per
+    /// planned task. It rests on an invariant greenward keeps: a generated task is never
+    /// planned before the date of its occurrence (blackouts and crew overflow only move work
+    /// later), so each of them is due on or after `first`. A stored task moved earlier by hand
+    /// is not found; the run's insert of its twin then fails on the identity index, which
+    /// `schedule run` reports (nothing is written).
+    pub fn generated_between(&self, first: NaiveDate, last: NaiveDate) -> Result<GeneratedTasks> {
         let mut st = self.conn.prepare_cached(
-            "SELECT t.id, t.state, t.due_at, t.due_date, t.deadline_at, t.minutes, t.priority,
-                    t.skill, t.detail, (SELECT name FROM crews WHERE id = t.crew_id), t.moved_from
+            "SELECT t.rule_id, t.asset_id, t.occurrence, t.id, t.state, t.due_at, t.due_date,
+                    t.deadline_at, t.minutes, t.priority, t.skill, t.detail,
+                    (SELECT name FROM crews WHERE id = t.crew_id), t.moved_from
              FROM tasks t
-             WHERE t.rule_id = ?1 AND t.asset_id = ?2 AND t.occurrence = ?3",
+             WHERE t.due_date >= ?1 AND t.rule_id IS NOT NULL
+               AND substr(t.occurrence, 1, 10) BETWEEN ?1 AND ?2",
         )?;
-        // A subquery, not a LEFT JOIN: with the join SQLite re-prepares the statement at every
-        // call (the identity index is partial and the join defeats reusing the plan), which
-        // made this lookup cost 10 µs instead of 0.5 µs per task.
-        Ok(st
-            .query_row(params![t.rule_id, t.asset_id, t.occurrence], |r| {
-                Ok(StoredGenerated {
-                    id: r.get(0)?,
-                    state: r.get(1)?,
-                    due_at: r.get(2)?,
-                    due_date: date(r, 3)?.unwrap_or_default(),
-                    deadline_at: r.get(4)?,
-                    minutes: r.get(5)?,
-                    priority: r.get(6)?,
-                    skill: r.get(7)?,
-                    detail: r.get(8)?,
-                    crew: r.get(9)?,
-                    moved_from: date(r, 10)?,
-                })
-            })
-            .optional()?)
+        let mut by_asset: rustc_hash::FxHashMap<i64, Vec<(String, String, StoredGenerated)>> =
+            Default::default();
+        let mut rows = st.query(params![first.to_string(), last.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let stored = StoredGenerated {
+                id: r.get(3)?,
+                state: r.get(4)?,
+                due_at: r.get(5)?,
+                due_date: date(r, 6)?.unwrap_or_default(),
+                deadline_at: r.get(7)?,
+                minutes: r.get(8)?,
+                priority: r.get(9)?,
+                skill: r.get(10)?,
+                detail: r.get(11)?,
+                crew: r.get(12)?,
+                moved_from: date(r, 13)?,
+            };
+            by_asset
+                .entry(r.get(1)?)
+                .or_default()
+                .push((r.get(0)?, r.get(2)?, stored));
+        }
+        Ok(GeneratedTasks { by_asset })
+    }
+
+    /// The open tasks of a rule, as (task id, asset id): what `single_open` needs, read from
+    /// the identity index and the task rows alone (a join with the assets would read a page of
+    /// the register for every task).
+    pub fn open_tasks_of_rule(&self, rule_id: &str) -> Result<Vec<(i64, i64)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, asset_id FROM tasks WHERE rule_id = ?1 AND state = 'open'",
+        )?;
+        let rows = st
+            .query_map([rule_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The open tasks planned on a day in `[from, to]`, by day and id, for crew assignment:
+    /// read without the join to the assets (a register page read for every task), so their
+    /// `asset_ref` is left empty.
+    pub fn open_tasks_planned(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<TaskRecord>> {
+        let columns = COLUMNS
+            .replace("a.ref", "''")
+            .replace("c.name", "(SELECT name FROM crews WHERE id = t.crew_id)");
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {columns} FROM tasks t
+             WHERE t.due_date BETWEEN ?1 AND ?2 AND t.state = 'open'
+             ORDER BY t.due_date, t.id"
+        ))?;
+        let rows = st
+            .query_map(params![from.to_string(), to.to_string()], from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     /// The highest task id so far (0 for none): the next inserted task gets a higher one.
@@ -394,23 +527,28 @@ impl Tx<'_> {
     /// Inserts an ad-hoc task (no rule) and returns its id.
     pub fn insert_task(&mut self, t: &TaskRecord) -> Result<i64> {
         let crew = self.crew_id(t.crew.as_deref())?;
-        self.task_inserter()?.insert(
+        let mut inserter = self.task_inserter(&now_rfc3339())?;
+        let id = inserter.push(
             t,
-            &Placement {
+            Placement {
                 crew_id: crew,
                 due_date: t.due_date,
                 moved_from: t.moved_from,
             },
-            &now_rfc3339(),
-        )
+        )?;
+        inserter.finish()?;
+        Ok(id)
     }
 
     /// A prepared insert for many placed tasks: `schedule run` writes each new task once, after
-    /// the day's assignment, through one of these.
-    pub fn task_inserter(&self) -> Result<TaskInserter<'_>> {
+    /// the day's assignment, through one of these. Tasks get ids from the highest stored plus one, stamped `now`.
+    pub fn task_inserter<'r>(&self, now: &str) -> Result<TaskInserter<'_, 'r>> {
         Ok(TaskInserter {
-            insert: self.tx.prepare_cached(INSERT_PLACED)?,
             conn: &self.tx,
+            full: self.tx.prepare(&insert_placed_sql(TASKS_PER_INSERT))?,
+            pending: Vec::with_capacity(TASKS_PER_INSERT),
+            next_id: self.read().max_task_id()? + 1,
+            now: now.to_string(),
             times: Default::default(),
             day: None,
         })

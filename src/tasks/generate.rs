@@ -25,10 +25,12 @@ use super::record::{Crew, TaskFilter, TaskRecord, TaskState};
 use crate::ipm::PestList;
 use crate::model::AssetWorld;
 use crate::model::{AssetKind, AssetRecord};
-use crate::schedule::select::{Selected, select, select_with};
+use crate::schedule::select::{SelectQuery, Selected, select, select_with};
 use crate::schedule::{Rule, RuleSet, Trigger, apply_blackouts};
 use crate::science::MonthlyNormals;
-use crate::store::{Placement, ReadAhead, Store, StoreError, StoredGenerated, WaterStates};
+use crate::store::{
+    GeneratedTasks, Placement, ReadAhead, Store, StoreError, StoredGenerated, WaterStates,
+};
 use crate::weather::{WeatherError, daily_series_in};
 
 use super::ipm_tasks::{PestInputs, pest_tasks, replanting_tasks};
@@ -88,7 +90,12 @@ fn local(tz: Tz, date: NaiveDate, t: NaiveTime) -> DateTime<Tz> {
     crate::schedule::resolve_local(tz, date.and_time(t))
 }
 
-/// The tasks the rules produce in `[from, to]` (local dates), before storage.
+/// Worlds of at least this many assets are planned on two threads.
+const PLAN_ON_TWO_THREADS_FROM: usize = 50_000;
+
+/// The tasks the rules produce in `[from, to]` (local dates), before storage, rule by rule in
+/// file order. Each rule's selection scans every asset: on a big world the rules are shared
+/// between two threads (selection reads the world only), and their tasks joined in rule order.
 pub fn plan(
     rules: &RuleSet,
     world: &mut AssetWorld,
@@ -97,29 +104,73 @@ pub fn plan(
     to: NaiveDate,
     last_completion: &HashMap<(String, i64), NaiveDate>,
 ) -> Vec<TaskRecord> {
-    let mut out = Vec::new();
-    // The assets of a cron rule share each occurrence: its key is formatted once.
-    let mut key: Option<(DateTime<Tz>, String)> = None;
-    for_each_occurrence(
-        rules,
-        world,
-        cal,
-        from,
-        to,
-        last_completion,
-        |rule, a, occ, due| {
-            let text = match &key {
-                Some((at, text)) if *at == occ => text.clone(),
-                _ => {
-                    let text = occ.fixed_offset().to_rfc3339();
-                    key = Some((occ, text.clone()));
-                    text
-                }
+    let expanded: Vec<&Rule> = rules.rules.iter().filter(|r| expands_here(r)).collect();
+    let mut queries = [SelectQuery::new(world), SelectQuery::new(world)];
+    let world = &*world;
+    // Each thread takes the next rule not yet taken, so that a rule of many tasks on one
+    // thread does not leave the other idle.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let plan_rules = |q: &mut SelectQuery| -> Vec<(usize, Vec<TaskRecord>)> {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(rule) = expanded.get(i) else {
+                return done;
             };
-            out.push(task(rule, a, occ, text, due))
-        },
-    );
+            let assets = q.select(world, &rule.select, rule.per);
+            let mut out = Vec::new();
+            // The assets of a cron rule share each occurrence: its key is formatted once.
+            let mut key: Option<(DateTime<Tz>, String)> = None;
+            let mut sink = |rule: &Rule, a: &Selected, occ: DateTime<Tz>, due: DateTime<Tz>| {
+                let text = match &key {
+                    Some((at, text)) if *at == occ => text.clone(),
+                    _ => {
+                        let text = occ.fixed_offset().to_rfc3339();
+                        key = Some((occ, text.clone()));
+                        text
+                    }
+                };
+                out.push(task(rule, a, occ, text, due))
+            };
+            rule_occurrences(rule, &assets, cal, from, to, last_completion, &mut sink);
+            done.push((i, out));
+        }
+    };
+    let [first, second] = &mut queries;
+    let mut done = if world.len() >= PLAN_ON_TWO_THREADS_FROM && expanded.len() > 1 {
+        std::thread::scope(|scope| {
+            let other = std::thread::Builder::new()
+                .name("plan-rules".into())
+                .spawn_scoped(scope, || plan_rules(second));
+            // Without a second thread, this one plans every rule.
+            let mut done = plan_rules(first);
+            if let Ok(other) = other {
+                done.extend(
+                    other
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                );
+            }
+            done
+        })
+    } else {
+        plan_rules(first)
+    };
+    done.sort_by_key(|(i, _)| *i);
+    let mut out = Vec::with_capacity(done.iter().map(|(_, t)| t.len()).sum());
+    for (_, tasks) in done {
+        out.extend(tasks);
+    }
     out
+}
+
+/// Whether [`for_each_occurrence`] expands a rule's trigger (cron and interval rules; the
+/// weather and pest triggers read the store: `run` expands them).
+fn expands_here(rule: &Rule) -> bool {
+    matches!(
+        rule.trigger,
+        Trigger::Cron { .. } | Trigger::Interval { .. }
+    )
 }
 
 /// Calls `sink(rule, asset, occurrence, due)` for every cron and interval occurrence in
@@ -135,89 +186,95 @@ pub fn for_each_occurrence(
     last_completion: &HashMap<(String, i64), NaiveDate>,
     mut sink: impl FnMut(&Rule, &Selected, DateTime<Tz>, DateTime<Tz>),
 ) {
+    let mut q = SelectQuery::new(world);
+    for rule in rules.rules.iter().filter(|r| expands_here(r)) {
+        let assets = q.select(world, &rule.select, rule.per);
+        rule_occurrences(rule, &assets, cal, from, to, last_completion, &mut sink);
+    }
+}
+
+/// [`for_each_occurrence`] for one cron or interval rule and the assets it selected.
+fn rule_occurrences(
+    rule: &Rule,
+    assets: &[Selected],
+    cal: &Calendar,
+    from: NaiveDate,
+    to: NaiveDate,
+    last_completion: &HashMap<(String, i64), NaiveDate>,
+    sink: &mut impl FnMut(&Rule, &Selected, DateTime<Tz>, DateTime<Tz>),
+) {
     let (tz, blackouts, today) = (cal.tz, cal.blackouts.as_slice(), cal.today);
     let start = local(tz, from, NaiveTime::MIN);
     let end = local(tz, to + Duration::days(1), NaiveTime::MIN);
-    for rule in &rules.rules {
-        if !matches!(
-            rule.trigger,
-            Trigger::Cron { .. } | Trigger::Interval { .. }
-        ) {
-            continue;
+    if assets.is_empty() {
+        return;
+    }
+    match &rule.trigger {
+        Trigger::Cron { schedule, .. } => {
+            for occ in schedule.between(&start, &end) {
+                if !rule.in_season(occ.date_naive()) {
+                    continue;
+                }
+                let due = if rule.blackouts {
+                    apply_blackouts(occ, blackouts)
+                } else {
+                    occ
+                };
+                for a in assets {
+                    sink(rule, a, occ, due);
+                }
+            }
         }
-        let assets = select(world, &rule.select, rule.per);
-        if assets.is_empty() {
-            continue;
-        }
-        match &rule.trigger {
-            Trigger::Cron { schedule, .. } => {
-                for occ in schedule.between(&start, &end) {
-                    if !rule.in_season(occ.date_naive()) {
-                        continue;
-                    }
-                    let due = if rule.blackouts {
-                        apply_blackouts(occ, blackouts)
-                    } else {
-                        occ
-                    };
-                    for a in &assets {
+        Trigger::Interval {
+            every,
+            start: first_day,
+        } => {
+            let at = rule.window.map(|w| w.start).unwrap_or_else(|| {
+                NaiveTime::from_hms_opt(DEFAULT_START.0, DEFAULT_START.1, 0).expect("valid")
+            });
+            let last_of_rule: HashMap<i64, NaiveDate> = last_completion
+                .iter()
+                .filter(|((r, _), _)| *r == rule.id)
+                .map(|((_, a), d)| (*a, *d))
+                .collect();
+            for a in assets {
+                let last = last_of_rule.get(&a.asset_id).copied();
+                let Some(mut next) = rule.next_interval_due(last, today) else {
+                    continue;
+                };
+                if last.is_none() && first_day.is_none() {
+                    // First round without a start date: the assets are spread over one
+                    // interval, each on the days of a fixed grid of `every` days set by its
+                    // id, from the first such day on or after today. The grid does not move
+                    // with today: runs on successive days agree on every asset's day (were
+                    // the spread counted from today, the same few assets would fall due at
+                    // each daily run and the rest always later).
+                    let days = every.num_days().max(1);
+                    let phase = a.asset_id - i64::from(next.num_days_from_ce());
+                    next += Duration::days(phase.rem_euclid(days));
+                }
+                // Projected visits: each assumed done on its due day.
+                let mut guard = 0;
+                while next <= to && guard < 10_000 {
+                    guard += 1;
+                    if next >= from && rule.in_season(next) {
+                        let occ = local(tz, next, at);
+                        let due = if rule.blackouts {
+                            apply_blackouts(occ, blackouts)
+                        } else {
+                            occ
+                        };
                         sink(rule, a, occ, due);
                     }
-                }
-            }
-            Trigger::Interval {
-                every,
-                start: first_day,
-            } => {
-                let at = rule.window.map(|w| w.start).unwrap_or_else(|| {
-                    NaiveTime::from_hms_opt(DEFAULT_START.0, DEFAULT_START.1, 0).expect("valid")
-                });
-                let last_of_rule: HashMap<i64, NaiveDate> = last_completion
-                    .iter()
-                    .filter(|((r, _), _)| *r == rule.id)
-                    .map(|((_, a), d)| (*a, *d))
-                    .collect();
-                for a in &assets {
-                    let last = last_of_rule.get(&a.asset_id).copied();
-                    let Some(mut next) = rule.next_interval_due(last, today) else {
-                        continue;
+                    let after = next + *every;
+                    next = match &rule.season {
+                        Some(s) => s.next_in_season(after),
+                        None => after,
                     };
-                    if last.is_none() && first_day.is_none() {
-                        // First round without a start date: the assets are spread over one
-                        // interval, each on the days of a fixed grid of `every` days set by its
-                        // id, from the first such day on or after today. The grid does not move
-                        // with today: runs on successive days agree on every asset's day (were
-                        // the spread counted from today, the same few assets would fall due at
-                        // each daily run and the rest always later).
-                        let days = every.num_days().max(1);
-                        let phase = a.asset_id - i64::from(next.num_days_from_ce());
-                        next += Duration::days(phase.rem_euclid(days));
-                    }
-                    // Projected visits: each assumed done on its due day.
-                    let mut guard = 0;
-                    while next <= to && guard < 10_000 {
-                        guard += 1;
-                        if next >= from && rule.in_season(next) {
-                            let occ = local(tz, next, at);
-                            let due = if rule.blackouts {
-                                apply_blackouts(occ, blackouts)
-                            } else {
-                                occ
-                            };
-                            sink(rule, a, occ, due);
-                        }
-                        let after = next + *every;
-                        next = match &rule.season {
-                            Some(s) => s.next_in_season(after),
-                            None => after,
-                        };
-                    }
                 }
-            }
-            // Weather and pest triggers read the store: `run` expands them.
-            Trigger::WaterNeed { .. } | Trigger::PestWindow { .. } | Trigger::Replanting { .. } => {
             }
         }
+        Trigger::WaterNeed { .. } | Trigger::PestWindow { .. } | Trigger::Replanting { .. } => {}
     }
 }
 
@@ -350,18 +407,17 @@ pub fn run(
             .map(|r| r.id.as_str())
             .collect();
         for rule in rules.rules.iter().filter(|r| r.single_open) {
-            let open = tx.read().tasks(&TaskFilter {
-                state: Some(TaskState::Open),
-                rule_id: Some(rule.id.clone()),
-                ..Default::default()
-            })?;
-            for t in open {
-                produced.insert(t.id);
-                busy.insert((rule.id.as_str(), t.asset_id));
+            for (id, asset_id) in tx.read().open_tasks_of_rule(&rule.id)? {
+                produced.insert(id);
+                busy.insert((rule.id.as_str(), asset_id));
             }
         }
         // What is stored of each planned task. Nothing is written yet: each task is written
         // once, with its crew and day, after the assignment below.
+        let mut stored = match occurrence_dates(&planned) {
+            Some((first, last)) => tx.read().generated_between(first, last)?,
+            None => GeneratedTasks::default(),
+        };
         let mut keep: Vec<(usize, Option<StoredGenerated>)> = Vec::with_capacity(planned.len());
         for (i, t) in planned.iter().enumerate() {
             if let Some(rule) = t.rule_id.as_deref().and_then(|r| single.get(r))
@@ -369,7 +425,7 @@ pub fn run(
             {
                 continue;
             }
-            match tx.read().find_generated(t)? {
+            match stored.take(t) {
                 None => {
                     summary.created += 1;
                     keep.push((i, None));
@@ -451,12 +507,7 @@ pub fn run(
         }
         let others: Vec<TaskRecord> = tx
             .read()
-            .tasks(&TaskFilter {
-                from: Some(from),
-                to: Some(last_day),
-                state: Some(TaskState::Open),
-                ..Default::default()
-            })?
+            .open_tasks_planned(from, last_day)?
             .into_iter()
             .filter(|t| !planned_open.contains(&t.id) && !cancelled.contains(&t.id))
             .collect();
@@ -567,7 +618,7 @@ pub fn run(
         }
         let mut ids: Vec<i64> = vec![0; units.len()];
         let now = crate::store::now_rfc3339();
-        let mut inserter = tx.task_inserter()?;
+        let mut inserter = tx.task_inserter(&now)?;
         for (k, (i, stored)) in keep.iter().enumerate() {
             let Some(u) = unit_of_planned[k] else {
                 continue;
@@ -587,7 +638,7 @@ pub fn run(
                             moved_from: t.moved_from,
                         },
                     };
-                    ids[u] = inserter.insert(t, &at, &now)?;
+                    ids[u] = inserter.push(t, at)?;
                 }
                 Some(s) => {
                     ids[u] = s.id;
@@ -597,6 +648,7 @@ pub fn run(
                 }
             }
         }
+        inserter.finish()?;
         for (u, unit) in units.iter().enumerate() {
             if let UnitTask::Stored(k) = unit.task {
                 ids[u] = others[k].id;
@@ -649,6 +701,17 @@ pub fn run(
         .spawn(move || drop((records, world, planned)));
     outcome?;
     Ok(summary)
+}
+
+/// The first and last local dates of the planned tasks' occurrences (their RFC 3339 text
+/// starts with the local date), `None` when no task was planned.
+fn occurrence_dates(planned: &[TaskRecord]) -> Option<(NaiveDate, NaiveDate)> {
+    let mut dates = planned
+        .iter()
+        .filter_map(|t| t.occurrence.get(..10))
+        .filter_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let first = dates.next()?;
+    Some(dates.fold((first, first), |(lo, hi), d| (lo.min(d), hi.max(d))))
 }
 
 /// A task the day-by-day assignment places: one the rules planned (an index into the kept
