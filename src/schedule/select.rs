@@ -57,23 +57,21 @@ pub fn select_with<T>(
 
 /// The query selection runs, made once with the world mutable (it registers what it reads);
 /// it then selects through a shared world, so that threads can select for different rules.
-pub struct SelectQuery(
-    QueryState<
-        (
-            &'static AssetId,
-            &'static Kind,
-            &'static Location,
-            Option<&'static ZoneMember>,
-            Option<&'static Species>,
-            Option<&'static Health>,
-            Option<&'static SiteStatus>,
-            Option<&'static Heritage>,
-            Option<&'static Container>,
-            Option<&'static TreeCount>,
-            Option<&'static Tags>,
-        ),
-        Without<Retired>,
-    >,
+pub struct SelectQuery(QueryState<SelectData, Without<Retired>>);
+
+/// The components selection reads.
+type SelectData = (
+    &'static AssetId,
+    &'static Kind,
+    &'static Location,
+    Option<&'static ZoneMember>,
+    Option<&'static Species>,
+    Option<&'static Health>,
+    Option<&'static SiteStatus>,
+    Option<&'static Heritage>,
+    Option<&'static Container>,
+    Option<&'static TreeCount>,
+    Option<&'static Tags>,
 );
 
 impl SelectQuery {
