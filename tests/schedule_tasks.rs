@@ -342,6 +342,41 @@ fn a_run_after_a_register_change_sees_the_change_not_its_snapshot() {
 }
 
 #[test]
+fn a_task_moved_before_its_occurrence_by_hand_is_still_matched() {
+    // A run finds the stored twins of the tasks it plans with one read by due date, from the
+    // first planned occurrence on: greenward never plans work before its occurrence. A task
+    // moved earlier by hand escapes that read; the run must still match it (and keep the
+    // move), not store a second task for the same rule, asset and occurrence.
+    let s = site();
+    run(&s, "2027-05-10", "2027-05-11");
+    let conn = rusqlite::Connection::open(&s.db).unwrap();
+    let count = || -> i64 {
+        conn.query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = count();
+    let the_task = "rule_id = 'tree-check' AND substr(occurrence, 1, 10) = '2027-05-11'";
+    let moved = conn
+        .execute(
+            &format!("UPDATE tasks SET due_date = '2027-05-09' WHERE {the_task}"),
+            [],
+        )
+        .unwrap();
+    assert_eq!(moved, 1);
+    let out = run(&s, "2027-05-10", "2027-05-11");
+    assert!(out.contains(" 0 created"), "{out}");
+    assert_eq!(count(), before, "no second task");
+    let due: String = conn
+        .query_row(
+            &format!("SELECT due_date FROM tasks WHERE {the_task}"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(due, "2027-05-09", "the move by hand is kept");
+}
+
+#[test]
 fn lifecycle_refuses_bad_requests_and_changes_nothing() {
     let s = site();
     run(&s, "2027-05-10", "2027-05-10");

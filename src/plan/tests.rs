@@ -557,6 +557,59 @@ start = [91.13, 29.65]
 "#;
 
 #[test]
+fn planning_on_two_threads_gives_the_tasks_of_one_thread_in_rule_order() {
+    use crate::model::AssetWorld;
+    use crate::tasks::generate::{Calendar, plan_on};
+    use std::collections::HashMap;
+
+    let from = NaiveDate::from_ymd_opt(2027, 5, 1).unwrap();
+    let to = NaiveDate::from_ymd_opt(2027, 6, 30).unwrap();
+    let records = register(120);
+    let rules = crate::schedule::parse_rules("rules.toml", STREAM_RULES, None).unwrap();
+    let cal = Calendar {
+        tz: chrono_tz::Asia::Shanghai,
+        blackouts: vec![],
+        today: from,
+        latitude: 29.65,
+        altitude_m: 3650.0,
+        normals: None,
+        pests: crate::ipm::pests::embedded_barkhor_pests(),
+        festivals: vec![],
+    };
+    let last = HashMap::new();
+    let mut world = AssetWorld::from_records(records.iter());
+    let one = plan_on(&rules, &mut world, &cal, from, to, &last, false);
+    let two = plan_on(&rules, &mut world, &cal, from, to, &last, true);
+    let rules_of = |tasks: &[crate::tasks::TaskRecord]| {
+        let mut seen: Vec<String> = Vec::new();
+        for t in tasks {
+            let r = t.rule_id.clone().unwrap();
+            if seen.last() != Some(&r) {
+                seen.push(r);
+            }
+        }
+        seen
+    };
+    // Several rules, each of them once, in file order.
+    let order = rules_of(&one);
+    assert!(order.len() >= 3, "{order:?}");
+    let in_file: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+    let mut positions = order
+        .iter()
+        .map(|r| in_file.iter().position(|x| x == r).unwrap());
+    let mut last_pos = positions.next().unwrap();
+    for p in positions {
+        assert!(p > last_pos, "rule order {order:?}");
+        last_pos = p;
+    }
+    assert_eq!(one.len(), two.len());
+    assert!(
+        one == two,
+        "two threads plan the same tasks in the same order"
+    );
+}
+
+#[test]
 fn streamed_occurrences_equal_the_collected_task_records() {
     use super::scenario::{ScenarioKind, build};
     use crate::schedule::{Trigger, resolve_local};

@@ -100,6 +100,16 @@ pub enum StoreError {
     RegisterChanged,
 }
 
+impl StoreError {
+    /// Whether this is an insert of a generated task whose identity (rule, asset, occurrence)
+    /// is already stored.
+    pub fn is_task_identity_clash(&self) -> bool {
+        matches!(self, StoreError::Sql(rusqlite::Error::SqliteFailure(e, Some(msg)))
+            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                && msg.contains("tasks.rule_id"))
+    }
+}
+
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// An open greenward database.

@@ -28,9 +28,7 @@ use crate::model::{AssetKind, AssetRecord};
 use crate::schedule::select::{SelectQuery, Selected, select, select_with};
 use crate::schedule::{Rule, RuleSet, Trigger, apply_blackouts};
 use crate::science::MonthlyNormals;
-use crate::store::{
-    GeneratedTasks, Placement, ReadAhead, Store, StoreError, StoredGenerated, WaterStates,
-};
+use crate::store::{Placement, ReadAhead, Store, StoreError, StoredGenerated, WaterStates};
 use crate::weather::{WeatherError, daily_series_in};
 
 use super::ipm_tasks::{PestInputs, pest_tasks, replanting_tasks};
@@ -104,6 +102,20 @@ pub fn plan(
     to: NaiveDate,
     last_completion: &HashMap<(String, i64), NaiveDate>,
 ) -> Vec<TaskRecord> {
+    let two_threads = world.len() >= PLAN_ON_TWO_THREADS_FROM;
+    plan_on(rules, world, cal, from, to, last_completion, two_threads)
+}
+
+/// [`plan`], on two threads or one.
+pub(crate) fn plan_on(
+    rules: &RuleSet,
+    world: &mut AssetWorld,
+    cal: &Calendar,
+    from: NaiveDate,
+    to: NaiveDate,
+    last_completion: &HashMap<(String, i64), NaiveDate>,
+    two_threads: bool,
+) -> Vec<TaskRecord> {
     let expanded: Vec<&Rule> = rules.rules.iter().filter(|r| expands_here(r)).collect();
     let mut queries = [SelectQuery::new(world), SelectQuery::new(world)];
     let world = &*world;
@@ -137,7 +149,7 @@ pub fn plan(
         }
     };
     let [first, second] = &mut queries;
-    let mut done = if world.len() >= PLAN_ON_TWO_THREADS_FROM && expanded.len() > 1 {
+    let mut done = if two_threads && expanded.len() > 1 {
         std::thread::scope(|scope| {
             let other = std::thread::Builder::new()
                 .name("plan-rules".into())
@@ -325,7 +337,6 @@ pub enum GenerateError {
 }
 
 /// Generates, stores and assigns the tasks of `[from, to]` in one transaction.
-#[allow(clippy::too_many_arguments)]
 pub fn run(
     store: &mut Store,
     rules: &RuleSet,
@@ -333,6 +344,37 @@ pub fn run(
     cal: &Calendar,
     from: NaiveDate,
     to: NaiveDate,
+) -> Result<RunSummary, GenerateError> {
+    match run_matching(store, rules, crews, cal, from, to, Twins::ByRange) {
+        // A stored task planned before its occurrence (moved by hand) escaped the range read
+        // and the insert of its twin hit the identity index. Nothing was written: run again,
+        // looking each planned task up by its identity.
+        Err(GenerateError::Store(e)) if e.is_task_identity_clash() => {
+            run_matching(store, rules, crews, cal, from, to, Twins::OneByOne)
+        }
+        other => other,
+    }
+}
+
+/// How a run finds the stored twins of the tasks it plans.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Twins {
+    /// One read of the stored generated tasks whose occurrence is in the planned dates
+    /// ([`crate::store::Reader::generated_between`]).
+    ByRange,
+    /// One lookup by identity per planned task.
+    OneByOne,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_matching(
+    store: &mut Store,
+    rules: &RuleSet,
+    crews: &[Crew],
+    cal: &Calendar,
+    from: NaiveDate,
+    to: NaiveDate,
+    twins: Twins,
 ) -> Result<RunSummary, GenerateError> {
     if to < from {
         return Err(GenerateError::BadRange { from, to });
@@ -414,9 +456,11 @@ pub fn run(
         }
         // What is stored of each planned task. Nothing is written yet: each task is written
         // once, with its crew and day, after the assignment below.
-        let mut stored = match occurrence_dates(&planned) {
-            Some((first, last)) => tx.read().generated_between(first, last)?,
-            None => GeneratedTasks::default(),
+        let mut by_range = match (twins, occurrence_dates(&planned)) {
+            (Twins::ByRange, Some((first, last))) => {
+                Some(tx.read().generated_between(first, last)?)
+            }
+            _ => None,
         };
         let mut keep: Vec<(usize, Option<StoredGenerated>)> = Vec::with_capacity(planned.len());
         for (i, t) in planned.iter().enumerate() {
@@ -425,7 +469,11 @@ pub fn run(
             {
                 continue;
             }
-            match stored.take(t) {
+            let twin = match &mut by_range {
+                Some(stored) => stored.take(t),
+                None => tx.read().find_generated(t)?,
+            };
+            match twin {
                 None => {
                     summary.created += 1;
                     keep.push((i, None));
