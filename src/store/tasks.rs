@@ -740,7 +740,7 @@ mod tests {
             })
             .unwrap();
         assert_eq!(ids, (2..=n as i64).collect::<Vec<_>>());
-        let stored: Vec<(
+        type Row = (
             i64,
             i64,
             String,
@@ -749,7 +749,8 @@ mod tests {
             Option<String>,
             String,
             Option<String>,
-        )> = s
+        );
+        let stored: Vec<Row> = s
             .conn
             .prepare(
                 "SELECT id, asset_id, rule_id, due_at, minutes, skill, due_date, moved_from
