@@ -124,9 +124,28 @@ pub struct Store {
 /// through the WAL. An in-memory store ignores it.
 const MMAP: &str = "PRAGMA mmap_size = 4294967296;";
 
+/// Turns off SQLite's memory statistics, once, before its first connection: with them on, every
+/// allocation SQLite makes (a copy of each bound text, for one) takes a process-wide mutex; a
+/// million-row write makes tens of millions. greenward never reads the statistics. Too late
+/// (SQLite already initialised by another connection of the process), it changes nothing.
+fn configure_sqlite() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: called before any connection of this process is opened by greenward; SQLite
+        // refuses (SQLITE_MISUSE, ignored) a configuration after it has initialised.
+        unsafe {
+            rusqlite::ffi::sqlite3_config(
+                rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS,
+                0 as std::ffi::c_int,
+            );
+        }
+    });
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     pub fn open(path: &Path) -> Result<Store> {
+        configure_sqlite();
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source,
@@ -136,6 +155,7 @@ impl Store {
 
     /// An in-memory database, for tests.
     pub fn open_in_memory() -> Result<Store> {
+        configure_sqlite();
         Self::setup(Connection::open_in_memory()?, PathBuf::from(":memory:"))
     }
 

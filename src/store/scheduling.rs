@@ -541,6 +541,7 @@ impl Tx<'_> {
 
 /// Opens a read-only connection for a reading thread.
 pub(super) fn open_reader(path: &Path) -> Result<Connection> {
+    super::configure_sqlite();
     let conn = Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
