@@ -15,8 +15,9 @@
 //! The whole run is one transaction.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -522,9 +523,22 @@ fn run_matching(
         let mut units: Vec<Unit> = Vec::with_capacity(keep.len());
         let mut next_id = tx.read().max_task_id()?;
         let mut planned_open: HashSet<i64> = HashSet::new();
+        // The planned tasks share a few due times: each is formatted once.
+        let mut due_text: Option<(DateTime<FixedOffset>, Rc<str>)> = None;
+        let mut due_text_of = |at: &DateTime<FixedOffset>| -> Rc<str> {
+            match &due_text {
+                // Equal instants in another offset print differently: compare the offset too.
+                Some((t, text)) if t == at && t.offset() == at.offset() => text.clone(),
+                _ => {
+                    let text: Rc<str> = at.to_rfc3339().into();
+                    due_text = Some((*at, text.clone()));
+                    text
+                }
+            }
+        };
         for (k, (i, stored)) in keep.iter().enumerate() {
             let t = &planned[*i];
-            let due_at = t.due_at.to_rfc3339();
+            let due_at = due_text_of(&t.due_at);
             let unit = match stored {
                 None => {
                     next_id += 1;
@@ -540,7 +554,7 @@ fn run_matching(
                 Some(s) => {
                     planned_open.insert(s.id);
                     // Only a new due time resets a planned day moved by overflow.
-                    let reset = s.due_at != due_at;
+                    let reset = s.due_at != *due_at;
                     Unit {
                         order_id: s.id,
                         task: UnitTask::Planned(k),
@@ -564,7 +578,7 @@ fn run_matching(
                 order_id: t.id,
                 task: UnitTask::Stored(k),
                 due_date: t.due_date,
-                due_at: t.due_at.to_rfc3339(),
+                due_at: due_text_of(&t.due_at),
                 crew: t.crew.clone(),
                 moved_from: t.moved_from,
             });
@@ -777,7 +791,7 @@ struct Unit {
     order_id: i64,
     task: UnitTask,
     due_date: NaiveDate,
-    due_at: String,
+    due_at: Rc<str>,
     crew: Option<String>,
     moved_from: Option<NaiveDate>,
 }
