@@ -16,4 +16,4 @@ pub use record::{
     AssetRecord, BoxGroup, KindData, Names, Provenance, SpeciesInfo, TreeOccupant, UNZONED,
     ZoneRecord,
 };
-pub use world::AssetWorld;
+pub use world::{AssetWorld, ReadyAsset};

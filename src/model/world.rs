@@ -241,10 +241,140 @@ impl AssetWorld {
         entity
     }
 
+    /// Spawns records made ready by [`ReadyAsset::from_record`] (on a reading thread): the trees
+    /// of each shape in one batch, which fills the archetype's table in one go instead of one
+    /// entity at a time; each other record goes to `other`, which spawns or keeps it.
+    pub fn spawn_ready(
+        &mut self,
+        batch: Vec<ReadyAsset>,
+        mut other: impl FnMut(&mut Self, AssetRecord),
+    ) {
+        let mut ids: [Vec<i64>; 4] = Default::default();
+        let (mut both, mut health, mut planted, mut plain) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for a in batch {
+            match a {
+                ReadyAsset::Tree { id, bundle } => {
+                    if let Some(old) = self.by_id.remove(id) {
+                        self.world.despawn(old);
+                    }
+                    let shape = match bundle {
+                        ReadyTree::HealthPlanted(b, h, p) => {
+                            both.push((b, h, p));
+                            0
+                        }
+                        ReadyTree::Health(b, h) => {
+                            health.push((b, h));
+                            1
+                        }
+                        ReadyTree::Planted(b, p) => {
+                            planted.push((b, p));
+                            2
+                        }
+                        ReadyTree::Plain(b) => {
+                            plain.push(b);
+                            3
+                        }
+                    };
+                    ids[shape].push(id);
+                }
+                ReadyAsset::Other(r) => other(self, r),
+            }
+        }
+        let [both_ids, health_ids, planted_ids, plain_ids] = ids;
+        let spawned: Vec<Entity> = self.world.spawn_batch(both).collect();
+        self.index(both_ids, spawned);
+        let spawned: Vec<Entity> = self.world.spawn_batch(health).collect();
+        self.index(health_ids, spawned);
+        let spawned: Vec<Entity> = self.world.spawn_batch(planted).collect();
+        self.index(planted_ids, spawned);
+        let spawned: Vec<Entity> = self.world.spawn_batch(plain).collect();
+        self.index(plain_ids, spawned);
+    }
+
+    /// Records the entities spawned for `ids` (in the same order).
+    fn index(&mut self, ids: Vec<i64>, entities: Vec<Entity>) {
+        for (id, e) in ids.into_iter().zip(entities) {
+            // Two records of one id in a batch: the later one stands, as with `spawn`.
+            if let Some(old) = self.by_id.remove(id) {
+                self.world.despawn(old);
+            }
+            self.by_id.insert(id, e);
+        }
+    }
+
     /// Removes the entity of an asset.
     pub fn despawn(&mut self, asset_id: i64) {
         if let Some(e) = self.by_id.remove(asset_id) {
             self.world.despawn(e);
+        }
+    }
+}
+
+/// The components every tree of the common shapes has.
+type TreeBase = (
+    (AssetId, AssetRef, Kind, Location),
+    ZoneMember,
+    SiteStatus,
+    Species,
+);
+
+/// A record made ready for the world off the thread that builds it
+/// ([`AssetWorld::spawn_ready`]): a tree of the common shapes (in a zone, a point, without
+/// sizes, heritage grade, tags or retirement: most of a city's scheduling records) as the
+/// components [`AssetWorld::spawn_owned`] would give it; any other record as it is.
+// Not boxed: a box per record, made on the reading thread and freed on this one, measured
+// slower than moving the larger variant (frees of another thread's memory contend on its arena).
+#[allow(clippy::large_enum_variant)]
+pub enum ReadyAsset {
+    Tree { id: i64, bundle: ReadyTree },
+    Other(AssetRecord),
+}
+
+/// A tree's components, by which of condition and planting date it has.
+pub enum ReadyTree {
+    HealthPlanted(TreeBase, Health, Planted),
+    Health(TreeBase, Health),
+    Planted(TreeBase, Planted),
+    Plain(TreeBase),
+}
+
+impl ReadyAsset {
+    pub fn from_record(r: AssetRecord) -> ReadyAsset {
+        let common = r.tags.is_empty()
+            && r.retired.is_none()
+            && matches!(r.geometry, geo::Geometry::Point(_));
+        let (lon, lat) = r.anchor();
+        match r {
+            AssetRecord {
+                id,
+                asset_ref,
+                zone: Some(zone),
+                zone_id: Some(zone_id),
+                site_state,
+                data: KindData::Tree(t),
+                ..
+            } if common && tree_size(&t).is_none() && t.heritage_grade.is_none() => {
+                let base = (
+                    (
+                        AssetId(id),
+                        AssetRef(asset_ref),
+                        Kind(super::AssetKind::Tree),
+                        Location { lon, lat },
+                    ),
+                    ZoneMember { zone_id, zone },
+                    SiteStatus(site_state),
+                    Species(t.species),
+                );
+                let bundle = match (t.condition, t.planted) {
+                    (Some(c), Some(d)) => ReadyTree::HealthPlanted(base, Health(c), Planted(d)),
+                    (Some(c), None) => ReadyTree::Health(base, Health(c)),
+                    (None, Some(d)) => ReadyTree::Planted(base, Planted(d)),
+                    (None, None) => ReadyTree::Plain(base),
+                };
+                ReadyAsset::Tree { id, bundle }
+            }
+            r => ReadyAsset::Other(r),
         }
     }
 }
@@ -355,6 +485,135 @@ enum Spawned {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every component of an asset's entity, printed: two worlds agree on an asset when these
+    /// agree.
+    fn components(w: &AssetWorld, id: i64) -> String {
+        let e = w.entity(id).expect("spawned");
+        let g = &w.world;
+        format!(
+            "{:?}",
+            (
+                (
+                    g.get::<AssetId>(e),
+                    g.get::<AssetRef>(e),
+                    g.get::<Kind>(e),
+                    g.get::<Location>(e),
+                    g.get::<Footprint>(e),
+                    g.get::<ZoneMember>(e),
+                    g.get::<SiteStatus>(e),
+                ),
+                (
+                    g.get::<Species>(e),
+                    g.get::<TreeSize>(e),
+                    g.get::<Planted>(e),
+                    g.get::<Health>(e),
+                    g.get::<Heritage>(e),
+                    g.get::<Container>(e),
+                ),
+                (
+                    g.get::<TreeCount>(e),
+                    g.get::<Plant>(e),
+                    g.get::<ParkInfo>(e),
+                    g.get::<WaterBody>(e),
+                    g.get::<Tags>(e),
+                    g.get::<Retired>(e),
+                ),
+            )
+        )
+    }
+
+    #[test]
+    fn ready_trees_get_the_components_a_spawned_record_gets() {
+        use crate::model::{BoxGroup, Condition, SiteState, TreeOccupant};
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2019, 4, d).unwrap();
+        let record = |id: i64| {
+            let data = if id % 9 == 0 {
+                KindData::FlowerBoxGroup(BoxGroup {
+                    box_count: 3,
+                    planted: (id % 2 == 0).then(|| day(1)),
+                    ..BoxGroup::default()
+                })
+            } else {
+                KindData::Tree(TreeOccupant {
+                    species: SpeciesInfo {
+                        latin: (id % 5 != 0).then(|| "Salix matsudana".to_string()),
+                        genus: (id % 4 == 0).then(|| "Salix".to_string()),
+                        ..SpeciesInfo::default()
+                    },
+                    dbh_cm: (id % 13 == 0).then_some(31.5),
+                    planted: (id % 3 == 0).then(|| day(1 + (id % 20) as u32)),
+                    condition: (id % 2 == 0).then_some(Condition::Good),
+                    heritage_grade: (id % 17 == 0).then_some(2),
+                    ..TreeOccupant::default()
+                })
+            };
+            let geometry = if id % 19 == 0 {
+                geo::Geometry::Polygon(geo::Polygon::new(
+                    geo::LineString::from(vec![
+                        (91.0, 29.6),
+                        (91.1, 29.6),
+                        (91.1, 29.7),
+                        (91.0, 29.6),
+                    ]),
+                    vec![],
+                ))
+            } else {
+                geo::Geometry::Point(geo::Point::new(91.0 + id as f64 * 1e-5, 29.6))
+            };
+            AssetRecord {
+                id,
+                asset_ref: format!("TR-{id}"),
+                names: Default::default(),
+                geometry,
+                zone: (id % 23 != 0).then(|| format!("zone-{}", id % 3)),
+                zone_id: (id % 23 != 0).then_some(id % 3 + 1),
+                site_state: if id % 7 == 0 {
+                    SiteState::Vacant
+                } else {
+                    SiteState::Occupied
+                },
+                data,
+                tags: if id % 11 == 0 {
+                    [("owner".to_string(), "city".to_string())].into()
+                } else {
+                    Default::default()
+                },
+                provenance: Default::default(),
+                retired: (id % 29 == 0).then(|| "storm".to_string()),
+            }
+        };
+        let records: Vec<AssetRecord> = (1..=2000).map(record).collect();
+        let mut one_by_one = AssetWorld::new();
+        for r in records.clone() {
+            one_by_one.spawn_owned(r);
+        }
+        let mut ready = AssetWorld::new();
+        let mut others = 0;
+        for batch in records.chunks(300) {
+            let batch = batch.iter().cloned().map(ReadyAsset::from_record).collect();
+            ready.spawn_ready(batch, |w, r| {
+                others += 1;
+                w.spawn_owned(r);
+            });
+        }
+        // Most trees take the batched path; the unusual ones and the other kinds do not.
+        assert!(others > 200 && others < 1000, "{others}");
+        assert_eq!(ready.len(), one_by_one.len());
+        for id in 1..=2000 {
+            assert_eq!(
+                components(&ready, id),
+                components(&one_by_one, id),
+                "asset {id}"
+            );
+        }
+        // A record spawned again replaces its entity.
+        let again = vec![ReadyAsset::from_record(records[0].clone())];
+        ready.spawn_ready(again, |_, _| panic!("a plain tree"));
+        assert_eq!(ready.len(), 2000);
+        let live = ready.world.query::<&AssetId>().iter(&ready.world).count();
+        assert_eq!(live, 2000, "the replaced entity is gone");
+    }
 
     #[test]
     fn the_id_index_keeps_dense_ids_in_a_vector_and_far_ones_in_a_map() {

@@ -571,6 +571,23 @@ impl Store {
         &self,
         mut f: impl FnMut(AssetRecord),
     ) -> Result<SchedulingRead> {
+        self.each_asset_for_scheduling_prepared(
+            |r| r,
+            |batch: Vec<AssetRecord>| batch.into_iter().for_each(&mut f),
+        )
+    }
+
+    /// [`Store::each_asset_for_scheduling_parallel`], each record passed through `prepare` on
+    /// the thread that read it (a decoding or reading thread when there is one) and handed to
+    /// `f` in batches: work that does not need this thread's state (making a record ready for
+    /// the world) is done off it.
+    pub fn each_asset_for_scheduling_prepared<P: Send>(
+        &self,
+        prepare: impl Fn(AssetRecord) -> P + Sync,
+        mut f: impl FnMut(Vec<P>),
+    ) -> Result<SchedulingRead> {
+        let prepared =
+            |batch: Vec<AssetRecord>| -> Vec<P> { batch.into_iter().map(&prepare).collect() };
         /// Below this many ids a second thread costs more than it saves.
         const SPLIT_FROM: i64 = 20_000;
         let (range, (current, all)) = {
@@ -592,12 +609,12 @@ impl Store {
         if in_memory || last - first < SPLIT_FROM {
             let read = self.conn.unchecked_transaction()?;
             return Reader { conn: &read }.read_chunks(&mut |batch| {
-                batch.into_iter().for_each(&mut f);
+                f(prepared(batch));
                 true
             });
         }
         if current * 2 >= all || range.start() == range.end() {
-            return read_chunks_on_a_thread(&self.path, &mut f);
+            return read_chunks_on_a_thread(&self.path, &prepared, &mut f);
         }
         // Split at a chunk boundary: each half makes whole chunks.
         let middle_chunk = range.start() + (range.end() - range.start()) / 2;
@@ -605,24 +622,25 @@ impl Store {
             *range.start()..=middle_chunk,
             middle_chunk + 1..=*range.end(),
         ];
-        type Batch = Vec<AssetRecord>;
+        type Batch<P> = Vec<P>;
         // The first half is handed on as it is read (a few batches in flight); the second half
         // is read ahead without bound while the first is handed on.
-        let (send_first, receive_first) = std::sync::mpsc::sync_channel::<Batch>(16);
-        let (send_second, receive_second) = std::sync::mpsc::channel::<Batch>();
+        let (send_first, receive_first) = std::sync::mpsc::sync_channel::<Batch<P>>(16);
+        let (send_second, receive_second) = std::sync::mpsc::channel::<Batch<P>>();
         let path = self.path.clone();
         let path = &path;
         // Each half is read in a read transaction of its own, and says the generation it saw:
         // the chunks are kept only if both saw the same one.
+        let prepared = &prepared;
         let read_half = move |chunks: std::ops::RangeInclusive<i64>,
-                              send: &dyn Fn(Batch) -> bool|
+                              send: &dyn Fn(Batch<P>) -> bool|
               -> Result<(i64, Vec<Chunk>)> {
             let mut conn = open_reader(path)?;
             let read = conn.transaction()?;
             let reader = Reader { conn: &read };
             let seen = reader.register_generation()?;
             // `None`: the channel closed, the caller stopped; nothing left to do.
-            let made = reader.rows_into_chunks(chunks, &mut |b| send(b))?;
+            let made = reader.rows_into_chunks(chunks, &mut |b| send(prepared(b)))?;
             Ok((seen, made.unwrap_or_default()))
         };
         let (first_half, second_half) = std::thread::scope(|scope| {
@@ -644,7 +662,7 @@ impl Store {
             // the readers' next sends fail instead of waiting forever on a full channel.
             let (receive_first, receive_second) = (receive_first, receive_second);
             for batch in receive_first.iter() {
-                batch.into_iter().for_each(&mut f);
+                f(batch);
             }
             drop(receive_first);
             let joined = |h: std::thread::ScopedJoinHandle<'_, Result<(i64, Vec<Chunk>)>>| {
@@ -660,7 +678,7 @@ impl Store {
                 }
             };
             for batch in receive_second.iter() {
-                batch.into_iter().for_each(&mut f);
+                f(batch);
             }
             drop(receive_second);
             Ok((first_half, joined(reader_second)?))
@@ -683,20 +701,24 @@ impl Store {
 
 /// [`Reader::read_chunks`] on a thread of its own (with its own connection and read
 /// transaction), handing the records to `f` on this one in order.
-fn read_chunks_on_a_thread(path: &Path, f: &mut dyn FnMut(AssetRecord)) -> Result<SchedulingRead> {
-    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<AssetRecord>>(16);
+fn read_chunks_on_a_thread<P: Send>(
+    path: &Path,
+    prepared: &(dyn Fn(Vec<AssetRecord>) -> Vec<P> + Sync),
+    f: &mut dyn FnMut(Vec<P>),
+) -> Result<SchedulingRead> {
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<P>>(16);
     std::thread::scope(|scope| {
         let decoder = std::thread::Builder::new()
             .name("decode-assets".into())
             .spawn_scoped(scope, move || -> Result<SchedulingRead> {
                 let mut conn = open_reader(path)?;
                 let read = conn.transaction()?;
-                Reader { conn: &read }.read_chunks(&mut |b| send.send(b).is_ok())
+                Reader { conn: &read }.read_chunks(&mut |b| send.send(prepared(b)).is_ok())
             })
             .map_err(StoreError::Thread)?;
         let receive = receive;
         for batch in receive.iter() {
-            batch.into_iter().for_each(&mut *f);
+            f(batch);
         }
         drop(receive);
         decoder

@@ -25,7 +25,7 @@ use super::assign::{CrewGroups, GroupTask, assign_day_grouped};
 use super::record::{Crew, TaskFilter, TaskRecord, TaskState};
 use crate::ipm::PestList;
 use crate::model::AssetWorld;
-use crate::model::{AssetKind, AssetRecord};
+use crate::model::{AssetKind, AssetRecord, ReadyAsset};
 use crate::schedule::select::{SelectQuery, Selected, select, select_with};
 use crate::schedule::{Rule, RuleSet, Trigger, apply_blackouts};
 use crate::science::MonthlyNormals;
@@ -401,23 +401,27 @@ fn run_matching(
         None
     };
     // A snapshot made from the rows (none was current) is stored with the tasks.
-    let read = store.each_asset_for_scheduling_parallel(|rec| {
-        if rec.retired.is_some() {
-            retired.insert(rec.id);
-        }
-        if rec.kind() == AssetKind::Tree {
-            world.spawn_owned(rec);
-        } else {
-            world.spawn(&rec);
-            match records.last_mut() {
-                Some(block) if block.len() < BLOCK => block.push(rec),
-                _ => {
-                    let mut block = Vec::with_capacity(BLOCK);
-                    block.push(rec);
-                    records.push(block);
+    // Most trees are made into their components on the reading thread, and spawned here a
+    // batch at a time; building the world had kept this thread busy while the reader waited.
+    let read = store.each_asset_for_scheduling_prepared(ReadyAsset::from_record, |batch| {
+        world.spawn_ready(batch, |world, rec| {
+            if rec.retired.is_some() {
+                retired.insert(rec.id);
+            }
+            if rec.kind() == AssetKind::Tree {
+                world.spawn_owned(rec);
+            } else {
+                world.spawn(&rec);
+                match records.last_mut() {
+                    Some(block) if block.len() < BLOCK => block.push(rec),
+                    _ => {
+                        let mut block = Vec::with_capacity(BLOCK);
+                        block.push(rec);
+                        records.push(block);
+                    }
                 }
             }
-        }
+        })
     })?;
     lap("assets loaded, world built");
     let last: HashMap<(String, i64), NaiveDate> = store
