@@ -556,26 +556,34 @@ hours_per_day = 8
 start = [91.13, 29.65]
 "#;
 
+/// The Barkhor calendar of the tests, without normals, from `today`.
+fn calendar(
+    today: NaiveDate,
+    blackouts: Vec<(NaiveDate, NaiveDate)>,
+) -> crate::tasks::generate::Calendar {
+    crate::tasks::generate::Calendar {
+        tz: chrono_tz::Asia::Shanghai,
+        blackouts,
+        today,
+        latitude: 29.65,
+        altitude_m: 3650.0,
+        normals: None,
+        pests: crate::ipm::pests::embedded_barkhor_pests(),
+        festivals: vec![],
+    }
+}
+
 #[test]
 fn planning_on_two_threads_gives_the_tasks_of_one_thread_in_rule_order() {
     use crate::model::AssetWorld;
-    use crate::tasks::generate::{Calendar, plan_on};
+    use crate::tasks::generate::plan_on;
     use std::collections::HashMap;
 
     let from = NaiveDate::from_ymd_opt(2027, 5, 1).unwrap();
     let to = NaiveDate::from_ymd_opt(2027, 6, 30).unwrap();
     let records = register(120);
     let rules = crate::schedule::parse_rules("rules.toml", STREAM_RULES, None).unwrap();
-    let cal = Calendar {
-        tz: chrono_tz::Asia::Shanghai,
-        blackouts: vec![],
-        today: from,
-        latitude: 29.65,
-        altitude_m: 3650.0,
-        normals: None,
-        pests: crate::ipm::pests::embedded_barkhor_pests(),
-        festivals: vec![],
-    };
+    let cal = calendar(from, vec![]);
     let last = HashMap::new();
     let mut world = AssetWorld::from_records(records.iter());
     let one = plan_on(&rules, &mut world, &cal, from, to, &last, false);
@@ -619,7 +627,7 @@ fn streamed_occurrences_equal_the_collected_task_records() {
     use super::project::{SiteInputs, TreatmentRates, project};
     use crate::model::AssetWorld;
     use crate::tasks::assign::{DayTask, assign_day};
-    use crate::tasks::generate::{self, Calendar};
+    use crate::tasks::generate;
 
     let from = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
     let to = NaiveDate::from_ymd_opt(2027, 11, 30).unwrap();
@@ -627,17 +635,8 @@ fn streamed_occurrences_equal_the_collected_task_records() {
     let records = register(120);
     let rules = crate::schedule::parse_rules("rules.toml", STREAM_RULES, None).unwrap();
     let crews = crate::tasks::crews::parse_crews("crews.toml", STREAM_CREWS, None).unwrap();
-    let cal = Calendar {
-        tz: chrono_tz::Asia::Shanghai,
-        // Moves every task due in the first days of the festival week.
-        blackouts: vec![(d(6, 7), d(6, 9))],
-        today: from,
-        latitude: 29.65,
-        altitude_m: 3650.0,
-        normals: None,
-        pests: crate::ipm::pests::embedded_barkhor_pests(),
-        festivals: vec![],
-    };
+    // Moves every task due in the first days of the festival week.
+    let cal = calendar(from, vec![(d(6, 7), d(6, 9))]);
     let last_completion: HashMap<(String, i64), NaiveDate> = [
         (("tree-inspection".to_string(), 1), d(2, 20)),
         (("tree-inspection".to_string(), 2), d(1, 5)),
