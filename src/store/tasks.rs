@@ -376,7 +376,7 @@ impl Reader<'_> {
     /// planned before the date of its occurrence (blackouts and crew overflow only move work
     /// later), so each of them is due on or after `first`. A stored task moved earlier by hand
     /// is not found: the insert of its twin then fails on the identity index
-    /// ([`StoreError::is_task_identity_clash`]) and the run matches one by one.
+    /// ([`super::StoreError::is_task_identity_clash`]) and the run matches one by one.
     pub fn generated_between(&self, first: NaiveDate, last: NaiveDate) -> Result<GeneratedTasks> {
         let mut st = self.conn.prepare_cached(
             "SELECT t.rule_id, t.asset_id, t.occurrence, t.id, t.state, t.due_at, t.due_date,
