@@ -112,7 +112,7 @@ impl Cmd {
         lap(&format!("{} assets read", records.len()));
         let last_completion: HashMap<(String, i64), NaiveDate> = store
             .read()
-            .last_completions()?
+            .last_completions(&rules.interval_rule_ids())?
             .into_iter()
             .map(|(k, t)| (k, t.with_timezone(&cal.tz).date_naive()))
             .collect();

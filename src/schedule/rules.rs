@@ -240,6 +240,15 @@ impl RuleSet {
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
+
+    /// The ids of the interval rules: those that roll forward from the last completion.
+    pub fn interval_rule_ids(&self) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| matches!(r.trigger, Trigger::Interval { .. }))
+            .map(|r| r.id.as_str())
+            .collect()
+    }
 }
 
 /// A string or a list of strings (`kind = "tree"` or `kind = ["tree", "tree_row"]`).

@@ -63,6 +63,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261128_0007_scheduling_snapshot",
         include_str!("migrations/20261128_0007_scheduling_snapshot.sql"),
     ),
+    (
+        "20261128_0008_task_last_done",
+        include_str!("migrations/20261128_0008_task_last_done.sql"),
+    ),
 ];
 
 /// Errors from the store; each says what to do about it.
@@ -436,12 +440,13 @@ mod tests {
                 "20261128_0004_water",
                 "20261128_0005_water_check_days",
                 "20261128_0006_water_check_layout",
-                "20261128_0007_scheduling_snapshot"
+                "20261128_0007_scheduling_snapshot",
+                "20261128_0008_task_last_done"
             ]
         );
         drop(s);
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_versions().unwrap().len(), 7);
+        assert_eq!(s.schema_versions().unwrap().len(), 8);
         let mode: String = s
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -471,7 +476,7 @@ mod tests {
         drop(c);
         let s = Store::open(&old).unwrap();
         assert_eq!(page_size(&s), 4096);
-        assert_eq!(s.schema_versions().unwrap().len(), 7);
+        assert_eq!(s.schema_versions().unwrap().len(), 8);
     }
 
     #[test]

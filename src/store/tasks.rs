@@ -480,26 +480,25 @@ impl Reader<'_> {
         Ok(rows)
     }
 
-    /// Last completion time per (rule, asset), for interval rules.
+    /// Last completion time per (rule, asset) of the rules `rule_ids`, for interval rules: from
+    /// `task_last_done`, which a trigger keeps as tasks are marked done (migration 0008).
     pub fn last_completions(
         &self,
+        rule_ids: &[&str],
     ) -> Result<std::collections::HashMap<(String, i64), DateTime<FixedOffset>>> {
-        let mut st = self.conn.prepare(
-            "SELECT rule_id, asset_id, max(done_at) FROM tasks
-             WHERE state = 'done' AND rule_id IS NOT NULL AND done_at IS NOT NULL GROUP BY rule_id, asset_id",
-        )?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT asset_id, done_at FROM task_last_done WHERE rule_id = ?1")?;
         let mut out = std::collections::HashMap::new();
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (rule, asset, at) = row?;
-            if let Ok(t) = DateTime::parse_from_rfc3339(&at) {
-                out.insert((rule, asset), t);
+        for rule in rule_ids {
+            let rows = st.query_map([rule], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?;
+            for row in rows {
+                let (asset, at) = row?;
+                if let Ok(t) = DateTime::parse_from_rfc3339(&at) {
+                    out.insert((rule.to_string(), asset), t);
+                }
             }
         }
         Ok(out)
@@ -679,6 +678,100 @@ impl Tx<'_> {
 mod tests {
     use super::*;
     use crate::store::Store;
+
+    /// The last completion per rule and asset, kept by the trigger of migration 0008, equals
+    /// the greatest `done_at` of the done tasks (and the migration fills it for tasks done
+    /// before it).
+    #[test]
+    fn the_last_completion_follows_the_done_tasks_and_the_migration_fills_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut s = Store::open(&path).unwrap();
+        s.conn
+            .execute_batch(
+                "INSERT INTO zones (id, name, created_at) VALUES (1, 'north', 'x');
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4)
+                 INSERT INTO assets (id, ref, kind, zone_id, site_state, lon, lat, geometry,
+                                     created_at, updated_at)
+                 SELECT i, 'A-' || i, 'tree', 1, 'occupied', 91.0, 29.6,
+                        '{\"type\":\"Point\"}', 'x', 'x' FROM n;",
+            )
+            .unwrap();
+        let at = |d: u32| {
+            DateTime::parse_from_rfc3339(&format!("2027-05-{d:02}T09:00:00+08:00")).unwrap()
+        };
+        // (rule, asset, occurrence day, done on day or cancelled)
+        let plan: [(&str, i64, u32, Option<u32>); 7] = [
+            ("water", 1, 1, Some(2)),
+            ("water", 1, 8, Some(9)),
+            // Done late: an earlier completion recorded after a later one.
+            ("water", 1, 4, Some(5)),
+            ("water", 2, 1, None),
+            ("inspect", 1, 1, Some(20)),
+            ("inspect", 3, 1, Some(3)),
+            ("water", 3, 1, Some(4)),
+        ];
+        let brute = |s: &Store| -> Vec<(String, i64, String)> {
+            s.conn
+                .prepare(
+                    "SELECT rule_id, asset_id, max(done_at) FROM tasks
+                     WHERE state = 'done' AND rule_id IS NOT NULL GROUP BY rule_id, asset_id
+                     ORDER BY 1, 2",
+                )
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let kept = |s: &Store| -> Vec<(String, i64, String)> {
+            let mut v: Vec<_> = s
+                .read()
+                .last_completions(&["water", "inspect", "nothing"])
+                .unwrap()
+                .into_iter()
+                .map(|((r, a), t)| (r, a, t.to_rfc3339()))
+                .collect();
+            v.sort();
+            v
+        };
+        s.write(|tx| -> Result<()> {
+            for (rule, asset, day, done) in plan {
+                let mut t = TaskRecord::with_occurrence(
+                    asset,
+                    "watering",
+                    at(day).to_rfc3339(),
+                    at(day),
+                    at(day + 1),
+                    5.0,
+                );
+                t.rule_id = Some(rule.to_string());
+                let id = tx.insert_task(&t)?;
+                match done {
+                    Some(d) => {
+                        tx.complete_task(id, &at(d), Some("crew"), None, None, None, None)?
+                    }
+                    None => tx.close_task(id, TaskState::Cancelled, Some("other"), None)?,
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        let expected = brute(&s);
+        assert_eq!(expected.len(), 4, "{expected:?}");
+        assert_eq!(kept(&s), expected);
+        assert!(expected.contains(&("water".to_string(), 1, at(9).to_rfc3339())));
+        // A register from before the migration: the table is filled from the done tasks.
+        s.conn
+            .execute_batch(
+                "DROP TRIGGER tasks_last_done; DROP TABLE task_last_done;
+                 DELETE FROM schema_migrations WHERE version = '20261128_0008_task_last_done';",
+            )
+            .unwrap();
+        drop(s);
+        let s = Store::open(&path).unwrap();
+        assert_eq!(kept(&s), expected);
+    }
 
     /// Tasks written many rows a statement get the ids `push` gave them, across full batches
     /// and the last partial one, with every field in its column.

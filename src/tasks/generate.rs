@@ -426,7 +426,7 @@ fn run_matching(
     lap("assets loaded, world built");
     let last: HashMap<(String, i64), NaiveDate> = store
         .read()
-        .last_completions()?
+        .last_completions(&rules.interval_rule_ids())?
         .into_iter()
         .map(|(k, t)| (k, t.with_timezone(&cal.tz).date_naive()))
         .collect();
