@@ -679,6 +679,20 @@ mod tests {
     use super::*;
     use crate::store::Store;
 
+    /// Trees with ids 1 to `n` in one zone, for tasks to refer to.
+    fn trees(s: &Store, n: i64) {
+        s.conn
+            .execute_batch(&format!(
+                "INSERT INTO zones (id, name, created_at) VALUES (1, 'north', 'x');
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
+                 INSERT INTO assets (id, ref, kind, zone_id, site_state, lon, lat, geometry,
+                                     created_at, updated_at)
+                 SELECT i, 'A-' || i, 'tree', 1, 'occupied', 91.0, 29.6,
+                        '{{\"type\":\"Point\"}}', 'x', 'x' FROM n;"
+            ))
+            .unwrap();
+    }
+
     /// The last completion per rule and asset, kept by the trigger of migration 0008, equals
     /// the greatest `done_at` of the done tasks (and the migration fills it for tasks done
     /// before it).
@@ -687,16 +701,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
         let mut s = Store::open(&path).unwrap();
-        s.conn
-            .execute_batch(
-                "INSERT INTO zones (id, name, created_at) VALUES (1, 'north', 'x');
-                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4)
-                 INSERT INTO assets (id, ref, kind, zone_id, site_state, lon, lat, geometry,
-                                     created_at, updated_at)
-                 SELECT i, 'A-' || i, 'tree', 1, 'occupied', 91.0, 29.6,
-                        '{\"type\":\"Point\"}', 'x', 'x' FROM n;",
-            )
-            .unwrap();
+        trees(&s, 4);
         let at = |d: u32| {
             DateTime::parse_from_rfc3339(&format!("2027-05-{d:02}T09:00:00+08:00")).unwrap()
         };
@@ -778,16 +783,7 @@ mod tests {
     #[test]
     fn batched_inserts_store_each_task_under_the_id_push_gave() {
         let mut s = Store::open_in_memory().unwrap();
-        s.conn
-            .execute_batch(
-                "INSERT INTO zones (id, name, created_at) VALUES (1, 'north', 'x');
-                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
-                 INSERT INTO assets (id, ref, kind, zone_id, site_state, lon, lat, geometry,
-                                     created_at, updated_at)
-                 SELECT i, 'A-' || i, 'tree', 1, 'occupied', 91.0, 29.6,
-                        '{\"type\":\"Point\"}', 'x', 'x' FROM n;",
-            )
-            .unwrap();
+        trees(&s, 200);
         let at = |h: u32| {
             DateTime::parse_from_rfc3339(&format!("2027-05-03T{h:02}:00:00+08:00")).unwrap()
         };
