@@ -7,6 +7,9 @@
 #                 tasks table is as empty as in the cold run);
 #     next-day:   the day after a full day's run (the daily steady state: yesterday's tasks
 #                 are in the table);
+#     done-next-day: as next-day, after every task of the first day was marked done (by an
+#                 SQL update, as the crews' completions would: interval rules then roll from
+#                 them);
 #     1-day-edited: as warm, after one asset was retired (one chunk of the snapshot is read
 #                 from the rows again);
 #  2. a full Barkhor season (1 March - 30 November) of every trigger, stored;
@@ -93,6 +96,14 @@ for i in $(seq "$REPEAT"); do
         run "1-day-warm-$name" "$bin" "$W/c.db" -- --today 2027-05-01 schedule run --from 2027-05-03 --to 2027-05-03
         sync
         run "next-day-$name" "$bin" "$W/c.db" -- --today 2027-05-01 schedule run --from 2027-05-04 --to 2027-05-04
+        cp "$W/c1-$name.db" "$W/c.db"
+        "$bin" --db "$W/c.db" --today 2027-05-01 schedule run --from 2027-05-03 --to 2027-05-03 > /dev/null
+        python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE tasks SET state = \x27done\x27, done_at = due_at, done_by = \x27crew\x27 WHERE due_date = \x272027-05-03\x27")
+c.commit()' "$W/c.db"
+        sync
+        run "done-next-day-$name" "$bin" "$W/c.db" -- --today 2027-05-01 schedule run --from 2027-05-04 --to 2027-05-04
         cp "$W/c1-$name.db" "$W/c.db"
         "$bin" --db "$W/c.db" assets retire "$EDITED" --reason "storm" > /dev/null
         sync
