@@ -177,8 +177,9 @@ fn insert_placed_sql(rows: usize) -> String {
 /// few due times and days, so their text is formatted once and reused while it repeats.
 pub struct TaskInserter<'t, 'r> {
     conn: &'t rusqlite::Connection,
-    /// The INSERT of a full batch, prepared once.
-    full: rusqlite::Statement<'t>,
+    /// The INSERT of a full batch, prepared at the first full batch (a single ad-hoc task
+    /// never needs it).
+    full: Option<rusqlite::Statement<'t>>,
     /// Pushed and not yet written.
     pending: Vec<(&'r TaskRecord, Placement)>,
     /// The id the next pushed task gets.
@@ -228,7 +229,10 @@ impl<'r> TaskInserter<'_, 'r> {
         // The last, partial batch gets a statement of its own.
         let mut partial;
         let st = if self.pending.len() == TASKS_PER_INSERT {
-            &mut self.full
+            match &mut self.full {
+                Some(st) => st,
+                full => full.insert(self.conn.prepare(&insert_placed_sql(TASKS_PER_INSERT))?),
+            }
         } else {
             partial = self.conn.prepare(&insert_placed_sql(self.pending.len()))?;
             &mut partial
@@ -353,20 +357,6 @@ impl Reader<'_> {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
-    }
-
-    /// The last completion time of a rule on an asset, if it was ever done.
-    pub fn last_completion(
-        &self,
-        rule_id: &str,
-        asset_id: i64,
-    ) -> Result<Option<DateTime<FixedOffset>>> {
-        let s: Option<String> = self.conn.query_row(
-            "SELECT max(done_at) FROM tasks WHERE rule_id = ?1 AND asset_id = ?2 AND state = 'done'",
-            params![rule_id, asset_id],
-            |r| r.get(0),
-        )?;
-        Ok(s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()))
     }
 
     /// The stored generated tasks, in any state, whose occurrence falls on a local date in
@@ -570,7 +560,7 @@ impl Tx<'_> {
     pub fn task_inserter<'r>(&self, now: &str) -> Result<TaskInserter<'_, 'r>> {
         Ok(TaskInserter {
             conn: &self.tx,
-            full: self.tx.prepare(&insert_placed_sql(TASKS_PER_INSERT))?,
+            full: None,
             pending: Vec::with_capacity(TASKS_PER_INSERT),
             next_id: self.read().max_task_id()? + 1,
             now: now.to_string(),
