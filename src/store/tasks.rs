@@ -145,7 +145,7 @@ pub struct Placement {
 
 /// The columns a placed task is inserted with; `created_at` and `updated_at` are both the
 /// run's stamp, parameter 1.
-const INSERT_PLACED_COLUMNS: &str = "INSERT INTO tasks (rule_id, asset_id, occurrence, task_type,
+const INSERT_PLACED_COLUMNS: &str = "INTO tasks (rule_id, asset_id, occurrence, task_type,
     due_at, due_date, deadline_at, minutes, skill, priority, crew_id, state, reason, note,
     moved_from, detail, severity, created_at, updated_at) VALUES ";
 
@@ -157,9 +157,26 @@ const PARAMS_PER_TASK: usize = 17;
 /// storing a day of a million-asset city.
 const TASKS_PER_INSERT: usize = 64;
 
+/// How a batch of placed tasks is inserted.
+#[derive(Clone, Copy)]
+enum Conflict {
+    /// `INSERT OR IGNORE`: a row breaking a constraint is left out and the statement goes on.
+    /// SQLite then keeps no statement journal: a statement of many rows that may abort half
+    /// way (a plain INSERT) copies every page it is about to change first, which was a fifth
+    /// of the time of storing a day of a million-asset city. A row left out shows in the
+    /// statement's count of rows ([`TaskInserter::flush`]).
+    Ignore,
+    /// A plain INSERT, for finding which row of a batch broke which constraint.
+    Abort,
+}
+
 /// The INSERT of `rows` placed tasks.
-fn insert_placed_sql(rows: usize) -> String {
-    let mut sql = String::from(INSERT_PLACED_COLUMNS);
+fn insert_placed_sql(rows: usize, conflict: Conflict) -> String {
+    let mut sql = String::from(match conflict {
+        Conflict::Ignore => "INSERT OR IGNORE ",
+        Conflict::Abort => "INSERT ",
+    });
+    sql.push_str(INSERT_PLACED_COLUMNS);
     for r in 0..rows {
         let base = 2 + r * PARAMS_PER_TASK;
         sql.push_str(if r == 0 { "(" } else { ", (" });
@@ -186,10 +203,7 @@ pub struct TaskInserter<'t, 'r> {
     next_id: i64,
     /// The run's stamp (`created_at`, `updated_at`).
     now: String,
-    /// The last due and deadline times, with their RFC 3339 text.
-    times: [Option<(DateTime<FixedOffset>, String)>; 2],
-    /// The last due date, with its text.
-    day: Option<(NaiveDate, String)>,
+    texts: RepeatedTexts,
 }
 
 impl<'r> TaskInserter<'_, 'r> {
@@ -211,6 +225,99 @@ impl<'r> TaskInserter<'_, 'r> {
     }
 
     fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        // The last, partial batch gets a statement of its own.
+        let mut partial;
+        let st = if self.pending.len() == TASKS_PER_INSERT {
+            match &mut self.full {
+                Some(st) => st,
+                full => full.insert(
+                    self.conn
+                        .prepare(&insert_placed_sql(TASKS_PER_INSERT, Conflict::Ignore))?,
+                ),
+            }
+        } else {
+            partial = self
+                .conn
+                .prepare(&insert_placed_sql(self.pending.len(), Conflict::Ignore))?;
+            &mut partial
+        };
+        st.raw_bind_parameter(1, self.now.as_str())?;
+        for (r, (t, at)) in self.pending.iter().enumerate() {
+            self.texts.bind(st, 2 + r * PARAMS_PER_TASK, t, at)?;
+        }
+        let stored = st.raw_execute()?;
+        if stored != self.pending.len() {
+            return Err(self.why_not_stored());
+        }
+        self.pending.clear();
+        let last = self.conn.last_insert_rowid();
+        if last != self.next_id - 1 {
+            return Err(super::StoreError::Corrupt {
+                what: "task ids".into(),
+                detail: format!(
+                    "the last inserted task got id {last}, not {} (ids not given in order)",
+                    self.next_id - 1
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Why a batch stored fewer rows than it held (a row broke a constraint and was left out):
+    /// the batch's stored rows are taken out again and its tasks inserted one at a time with a
+    /// plain INSERT, whose failure is SQLite's own error for the row (a clash on the task
+    /// identity, [`super::StoreError::is_task_identity_clash`], or a missing value). The
+    /// caller's transaction is rolled back on any error, so nothing of this stays.
+    fn why_not_stored(&mut self) -> super::StoreError {
+        let first_id = self.next_id - self.pending.len() as i64;
+        let found = (|| -> Result<Option<super::StoreError>> {
+            self.conn
+                .execute("DELETE FROM tasks WHERE id >= ?1", [first_id])?;
+            let mut one = self.conn.prepare(&insert_placed_sql(1, Conflict::Abort))?;
+            one.raw_bind_parameter(1, self.now.as_str())?;
+            for (t, at) in &self.pending {
+                self.texts.bind(&mut one, 2, t, at)?;
+                if let Err(e) = one.raw_execute() {
+                    return Ok(Some(e.into()));
+                }
+            }
+            Ok(None)
+        })();
+        match found {
+            Ok(Some(e)) | Err(e) => e,
+            Ok(None) => super::StoreError::Corrupt {
+                what: "tasks".into(),
+                detail: format!(
+                    "a batch of {} tasks stored fewer rows, but each of them stores alone",
+                    self.pending.len()
+                ),
+            },
+        }
+    }
+}
+
+/// The text of the times and days of the tasks being inserted: the tasks of one run share a
+/// few due times and days, so each is formatted once and reused while it repeats.
+#[derive(Default)]
+struct RepeatedTexts {
+    /// The last due and deadline times, with their RFC 3339 text.
+    times: [Option<(DateTime<FixedOffset>, String)>; 2],
+    /// The last due date, with its text.
+    day: Option<(NaiveDate, String)>,
+}
+
+impl RepeatedTexts {
+    /// Binds the columns of one task as parameters `p`.. of `st`.
+    fn bind(
+        &mut self,
+        st: &mut rusqlite::Statement<'_>,
+        p: usize,
+        t: &TaskRecord,
+        at: &Placement,
+    ) -> Result<()> {
         fn text(slot: &mut Option<(DateTime<FixedOffset>, String)>, t: &DateTime<FixedOffset>) {
             // Equal instants in another offset print differently: compare the offset too.
             if !slot
@@ -223,59 +330,29 @@ impl<'r> TaskInserter<'_, 'r> {
         fn text_of(slot: &Option<(DateTime<FixedOffset>, String)>) -> &str {
             slot.as_ref().map(|(_, s)| s.as_str()).unwrap_or_default()
         }
-        if self.pending.is_empty() {
-            return Ok(());
+        let [due, deadline] = &mut self.times;
+        text(due, &t.due_at);
+        text(deadline, &t.deadline_at);
+        if self.day.as_ref().is_none_or(|(d, _)| *d != at.due_date) {
+            self.day = Some((at.due_date, at.due_date.to_string()));
         }
-        // The last, partial batch gets a statement of its own.
-        let mut partial;
-        let st = if self.pending.len() == TASKS_PER_INSERT {
-            match &mut self.full {
-                Some(st) => st,
-                full => full.insert(self.conn.prepare(&insert_placed_sql(TASKS_PER_INSERT))?),
-            }
-        } else {
-            partial = self.conn.prepare(&insert_placed_sql(self.pending.len()))?;
-            &mut partial
-        };
-        st.raw_bind_parameter(1, self.now.as_str())?;
-        for (r, (t, at)) in self.pending.iter().enumerate() {
-            let [due, deadline] = &mut self.times;
-            text(due, &t.due_at);
-            text(deadline, &t.deadline_at);
-            if self.day.as_ref().is_none_or(|(d, _)| *d != at.due_date) {
-                self.day = Some((at.due_date, at.due_date.to_string()));
-            }
-            let p = 2 + r * PARAMS_PER_TASK;
-            st.raw_bind_parameter(p, &t.rule_id)?;
-            st.raw_bind_parameter(p + 1, t.asset_id)?;
-            st.raw_bind_parameter(p + 2, t.occurrence.as_str())?;
-            st.raw_bind_parameter(p + 3, t.task_type.as_str())?;
-            st.raw_bind_parameter(p + 4, text_of(due))?;
-            st.raw_bind_parameter(p + 5, self.day.as_ref().map(|(_, s)| s.as_str()))?;
-            st.raw_bind_parameter(p + 6, text_of(deadline))?;
-            st.raw_bind_parameter(p + 7, t.minutes)?;
-            st.raw_bind_parameter(p + 8, &t.skill)?;
-            st.raw_bind_parameter(p + 9, t.priority)?;
-            st.raw_bind_parameter(p + 10, at.crew_id)?;
-            st.raw_bind_parameter(p + 11, t.state.as_str())?;
-            st.raw_bind_parameter(p + 12, &t.reason)?;
-            st.raw_bind_parameter(p + 13, &t.note)?;
-            st.raw_bind_parameter(p + 14, at.moved_from.map(|d| d.to_string()))?;
-            st.raw_bind_parameter(p + 15, &t.detail)?;
-            st.raw_bind_parameter(p + 16, &t.severity)?;
-        }
-        st.raw_execute()?;
-        self.pending.clear();
-        let last = self.conn.last_insert_rowid();
-        if last != self.next_id - 1 {
-            return Err(super::StoreError::Corrupt {
-                what: "task ids".into(),
-                detail: format!(
-                    "the last inserted task got id {last}, not {} (ids not given in order)",
-                    self.next_id - 1
-                ),
-            });
-        }
+        st.raw_bind_parameter(p, &t.rule_id)?;
+        st.raw_bind_parameter(p + 1, t.asset_id)?;
+        st.raw_bind_parameter(p + 2, t.occurrence.as_str())?;
+        st.raw_bind_parameter(p + 3, t.task_type.as_str())?;
+        st.raw_bind_parameter(p + 4, text_of(due))?;
+        st.raw_bind_parameter(p + 5, self.day.as_ref().map(|(_, s)| s.as_str()))?;
+        st.raw_bind_parameter(p + 6, text_of(deadline))?;
+        st.raw_bind_parameter(p + 7, t.minutes)?;
+        st.raw_bind_parameter(p + 8, &t.skill)?;
+        st.raw_bind_parameter(p + 9, t.priority)?;
+        st.raw_bind_parameter(p + 10, at.crew_id)?;
+        st.raw_bind_parameter(p + 11, t.state.as_str())?;
+        st.raw_bind_parameter(p + 12, &t.reason)?;
+        st.raw_bind_parameter(p + 13, &t.note)?;
+        st.raw_bind_parameter(p + 14, at.moved_from.map(|d| d.to_string()))?;
+        st.raw_bind_parameter(p + 15, &t.detail)?;
+        st.raw_bind_parameter(p + 16, &t.severity)?;
         Ok(())
     }
 }
@@ -564,8 +641,7 @@ impl Tx<'_> {
             pending: Vec::with_capacity(TASKS_PER_INSERT),
             next_id: self.read().max_task_id()? + 1,
             now: now.to_string(),
-            times: Default::default(),
-            day: None,
+            texts: RepeatedTexts::default(),
         })
     }
 
@@ -681,6 +757,62 @@ mod tests {
                         '{{\"type\":\"Point\"}}', 'x', 'x' FROM n;"
             ))
             .unwrap();
+    }
+
+    /// A row a batch leaves out (its insert ignores rows that break a constraint) is an error
+    /// with SQLite's own reason for that row: a clash with a stored task's identity in the
+    /// middle of a full batch (what `schedule run` retries one task at a time), a missing
+    /// value (NaN minutes bind as NULL). Nothing of the batch stays.
+    #[test]
+    fn a_row_left_out_of_a_batch_is_an_error_naming_the_constraint() {
+        let mut s = Store::open_in_memory().unwrap();
+        trees(&s, 200);
+        let at = DateTime::parse_from_rfc3339("2027-05-03T07:00:00+08:00").unwrap();
+        let task = |asset: i64, minutes: f64| {
+            let mut t =
+                TaskRecord::with_occurrence(asset, "watering", at.to_rfc3339(), at, at, minutes);
+            t.rule_id = Some("water".to_string());
+            t
+        };
+        let stored = task(30, 2.0);
+        s.write(|tx| -> Result<()> { tx.insert_task(&stored).map(|_| ()) })
+            .unwrap();
+        let place = Placement {
+            crew_id: None,
+            due_date: at.date_naive(),
+            moved_from: None,
+        };
+        let batch = |clash_or_nan: Option<i64>, nan_at: Option<i64>| -> Vec<TaskRecord> {
+            (1..=TASKS_PER_INSERT as i64 + 3)
+                .map(|i| {
+                    // Asset 30's task is the stored one; the others are new.
+                    let asset = if Some(i) == clash_or_nan { 30 } else { 100 + i };
+                    task(asset, if Some(i) == nan_at { f64::NAN } else { 2.0 })
+                })
+                .collect()
+        };
+        let insert = |s: &mut Store, tasks: &[TaskRecord]| {
+            s.write(|tx| -> Result<()> {
+                let mut ins = tx.task_inserter("2027-05-01T00:00:00Z")?;
+                for t in tasks {
+                    ins.push(t, place)?;
+                }
+                ins.finish()
+            })
+        };
+        let clash = insert(&mut s, &batch(Some(20), None)).unwrap_err();
+        assert!(clash.is_task_identity_clash(), "{clash}");
+        let missing = insert(&mut s, &batch(None, Some(5))).unwrap_err();
+        assert!(!missing.is_task_identity_clash());
+        assert!(missing.to_string().contains("tasks.minutes"), "{missing}");
+        // The last, partial batch too.
+        let tail = insert(&mut s, &batch(None, Some(TASKS_PER_INSERT as i64 + 2))).unwrap_err();
+        assert!(tail.to_string().contains("tasks.minutes"), "{tail}");
+        assert_eq!(s.read().task_count().unwrap(), 1);
+        // A clean batch is stored whole after the failed ones, with the ids push gave.
+        insert(&mut s, &batch(None, None)).unwrap();
+        assert_eq!(s.read().task_count().unwrap(), TASKS_PER_INSERT as i64 + 4);
+        assert_eq!(s.read().max_task_id().unwrap(), TASKS_PER_INSERT as i64 + 4);
     }
 
     /// The last completion per rule and asset, kept by the trigger of migration 0008, equals
