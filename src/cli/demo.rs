@@ -170,7 +170,7 @@ pub fn print_register_summary(store: &Store) -> anyhow::Result<()> {
     for (kind, zone, container) in q.iter(&world.world) {
         *by_kind.entry(kind.0.as_str()).or_default() += 1;
         *by_zone
-            .entry(zone.map(|z| z.zone.clone()).unwrap_or_default())
+            .entry(zone.map(|z| z.zone.to_string()).unwrap_or_default())
             .or_default() += 1;
         boxes += container.map(|c| c.0.box_count).unwrap_or(0);
     }

@@ -16,6 +16,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
@@ -416,7 +417,7 @@ fn model(
                 Some(g) => return Err(p.err("heritage_grade", format!("{g} must be 1, 2 or 3"))),
             };
             KindData::Tree(TreeOccupant {
-                species,
+                species: Arc::new(species),
                 dbh_cm,
                 height_m,
                 crown_m,
@@ -444,7 +445,7 @@ fn model(
         }
         AssetKind::TreeRow => KindData::TreeRow {
             tree_count: p.number("tree_count", true)?.map(|n| n as u32),
-            species,
+            species: Arc::new(species),
         },
         AssetKind::GreenArea => {
             let plant = p.text("plant");

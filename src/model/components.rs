@@ -5,6 +5,8 @@
 //!
 //! Components carry no `Serialize`: interchange formats have their own record types.
 
+use std::sync::Arc;
+
 use bevy_ecs::prelude::Component;
 use chrono::NaiveDate;
 use geo::Geometry;
@@ -34,18 +36,21 @@ pub struct Location {
 #[derive(Component, Debug, Clone, PartialEq)]
 pub struct Footprint(pub Geometry<f64>);
 
-/// The zone the asset belongs to.
+/// The zone the asset belongs to. The name is shared by the zone's assets
+/// ([`super::world::shared_zone`]): a copy per asset was 50 MB of a million-tree world.
 #[derive(Component, Debug, Clone, PartialEq, Eq)]
 pub struct ZoneMember {
     pub zone_id: i64,
-    pub zone: String,
+    pub zone: Arc<str>,
 }
 
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SiteStatus(pub SiteState);
 
+/// Shared by the assets of one species ([`super::world::shared_species`]): a city plants a few
+/// hundred species, and a copy of the names per tree was a third of a million-tree world.
 #[derive(Component, Debug, Clone, PartialEq)]
-pub struct Species(pub SpeciesInfo);
+pub struct Species(pub Arc<SpeciesInfo>);
 
 /// Present only when at least one of the sizes is known (the scheduler's lean records carry
 /// none).

@@ -2,6 +2,7 @@
 //! ECS world is built from. One struct for every kind; kind-specific fields are `Option`s.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use geo::Geometry;
@@ -29,7 +30,7 @@ impl Names {
 }
 
 /// Species of a tree or a planting: latin name with common names.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SpeciesInfo {
     pub latin: Option<String>,
     pub genus: Option<String>,
@@ -55,7 +56,9 @@ impl SpeciesInfo {
 /// The occupant of a tree site: the tree standing there now.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TreeOccupant {
-    pub species: SpeciesInfo,
+    /// Shared: the trees of a city's few hundred species point at one copy each where the
+    /// reader can tell (the scheduling snapshot; [`crate::model::world`] components).
+    pub species: Arc<SpeciesInfo>,
     pub dbh_cm: Option<f64>,
     pub height_m: Option<f64>,
     pub crown_m: Option<f64>,
@@ -92,7 +95,7 @@ pub enum KindData {
     Tree(TreeOccupant),
     TreeRow {
         tree_count: Option<u32>,
-        species: SpeciesInfo,
+        species: Arc<SpeciesInfo>,
     },
     GreenArea {
         plant: Option<String>,

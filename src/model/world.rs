@@ -3,6 +3,8 @@
 //! SQLite is the source of truth. A command loads the records it needs from `store`, builds this
 //! world, and writes every change to SQLite (one transaction) before it updates the world.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 
 use bevy_ecs::prelude::{Bundle, Entity, EntityWorldMut, World};
@@ -60,13 +62,13 @@ impl AssetWorld {
     /// The zone name of a stored asset in the world (`None` when unzoned).
     pub fn zone(&self, asset_id: i64) -> Option<&str> {
         let e = self.entity(asset_id)?;
-        self.world.get::<ZoneMember>(e).map(|z| z.zone.as_str())
+        self.world.get::<ZoneMember>(e).map(|z| &*z.zone)
     }
 
     /// The species of a tree or tree row in the world.
     pub fn species(&self, asset_id: i64) -> Option<&SpeciesInfo> {
         let e = self.entity(asset_id)?;
-        self.world.get::<Species>(e).map(|s| &s.0)
+        self.world.get::<Species>(e).map(|s| &*s.0)
     }
 
     pub fn len(&self) -> usize {
@@ -122,7 +124,10 @@ impl AssetWorld {
             Location { lon, lat },
         );
         let zone = match (zone, zone_id) {
-            (Some(zone), Some(zone_id)) => Some(ZoneMember { zone_id, zone }),
+            (Some(zone), Some(zone_id)) => Some(ZoneMember {
+                zone_id,
+                zone: shared_zone(zone_id, zone),
+            }),
             _ => None,
         };
         // The common shapes are spawned as one bundle: every later `insert` moves the entity to
@@ -130,7 +135,7 @@ impl AssetWorld {
         let (mut e, data) = match (data, zone) {
             (KindData::Tree(t), Some(zm)) => {
                 let size = tree_size(&t);
-                let tree = (base, zm, SiteStatus(site_state), Species(t.species));
+                let tree = (base, zm, SiteStatus(site_state), shared_species(t.species));
                 // Most trees carry a condition and many a planting date: in the bundle too.
                 // So are the sizes: an `insert` after the spawn moved almost every tree of a city
                 // into a second archetype.
@@ -186,7 +191,7 @@ impl AssetWorld {
                 if let Some(size) = tree_size(&t) {
                     e.insert(size);
                 }
-                let species = Species(t.species);
+                let species = shared_species(t.species);
                 e.insert(species);
                 if let Some(d) = t.planted {
                     e.insert(Planted(d));
@@ -213,7 +218,7 @@ impl AssetWorld {
                     e.insert(TreeCount(n));
                 }
                 if !species.is_empty() {
-                    let species = Species(species);
+                    let species = shared_species(species);
                     e.insert(species);
                 }
             }
@@ -362,9 +367,12 @@ impl ReadyAsset {
                         Kind(super::AssetKind::Tree),
                         Location { lon, lat },
                     ),
-                    ZoneMember { zone_id, zone },
+                    ZoneMember {
+                        zone_id,
+                        zone: shared_zone(zone_id, zone),
+                    },
                     SiteStatus(site_state),
-                    Species(t.species),
+                    shared_species(t.species),
                 );
                 let bundle = match (t.condition, t.planted) {
                     (Some(c), Some(d)) => ReadyTree::HealthPlanted(base, Health(c), Planted(d)),
@@ -377,6 +385,59 @@ impl ReadyAsset {
             r => ReadyAsset::Other(r),
         }
     }
+}
+
+/// Zone names and species already made into components on this thread, for sharing.
+#[derive(Default)]
+struct SharedParts {
+    zones: FxHashMap<i64, Arc<str>>,
+    species: FxHashMap<SpeciesInfo, Arc<SpeciesInfo>>,
+}
+
+impl SharedParts {
+    /// More distinct values than any city has: a register of unique names is not worth
+    /// keeping them for.
+    const MAX: usize = 1 << 16;
+}
+
+thread_local! {
+    static SHARED: std::cell::RefCell<SharedParts> = Default::default();
+}
+
+/// The zone name of a component, one copy shared by the zone's assets: the last made on this
+/// thread for the id when its name is the same, else a new one. Worlds are built on one or two
+/// threads (reading and building), so each keeps its own few.
+pub(crate) fn shared_zone(zone_id: i64, name: String) -> Arc<str> {
+    SHARED.with_borrow_mut(|s| match s.zones.get(&zone_id) {
+        Some(shared) if **shared == *name => shared.clone(),
+        _ => {
+            if s.zones.len() >= SharedParts::MAX {
+                s.zones.clear();
+            }
+            let shared: Arc<str> = name.into();
+            s.zones.insert(zone_id, shared.clone());
+            shared
+        }
+    })
+}
+
+/// The species component, one copy shared by the assets of the species: a species the reader
+/// already shared (the scheduling snapshot's decoder does) is taken as it is; one of its own
+/// (read from the rows) is shared as [`shared_zone`] is.
+pub(crate) fn shared_species(species: Arc<SpeciesInfo>) -> Species {
+    if Arc::strong_count(&species) > 1 {
+        return Species(species);
+    }
+    SHARED.with_borrow_mut(|s| {
+        if let Some(shared) = s.species.get(&*species) {
+            return Species(shared.clone());
+        }
+        if s.species.len() >= SharedParts::MAX {
+            s.species.clear();
+        }
+        s.species.insert((*species).clone(), species.clone());
+        Species(species)
+    })
 }
 
 /// Spawns `bundle`, with the tree's sizes when any is known, in one archetype move.
@@ -523,6 +584,64 @@ mod tests {
         )
     }
 
+    /// Trees read from the rows, each record with its own copy of the names, share one copy of
+    /// their zone's name and of their species in the world, on either spawning path; a zone
+    /// renamed between two worlds is not mistaken for the old name.
+    #[test]
+    fn trees_share_their_zone_name_and_species_in_the_world() {
+        use crate::model::{SiteState, TreeOccupant};
+        let record = |id: i64, zone: &str| AssetRecord {
+            id,
+            asset_ref: format!("TR-{id}"),
+            names: Default::default(),
+            geometry: geo::Geometry::Point(geo::Point::new(91.0, 29.6)),
+            zone: Some(zone.to_string()),
+            zone_id: Some(1 + id % 2),
+            site_state: SiteState::Occupied,
+            data: KindData::Tree(TreeOccupant {
+                species: Arc::new(SpeciesInfo {
+                    latin: Some(
+                        ["Salix matsudana", "Ulmus pumila", "Sophora japonica"][id as usize % 3]
+                            .to_string(),
+                    ),
+                    ..SpeciesInfo::default()
+                }),
+                ..TreeOccupant::default()
+            }),
+            tags: Default::default(),
+            provenance: Default::default(),
+            retired: None,
+        };
+        let zone_name = |id: i64| if id % 2 == 0 { "north" } else { "south" };
+        let mut w = AssetWorld::new();
+        for id in 1..=30 {
+            w.spawn_owned(record(id, zone_name(id)));
+        }
+        let ready = (31..=60)
+            .map(|id| ReadyAsset::from_record(record(id, zone_name(id))))
+            .collect();
+        w.spawn_ready(ready, |_, _| panic!("plain trees"));
+        let part = |id: i64| {
+            let e = w.entity(id).unwrap_or_else(|| panic!("asset {id} spawned"));
+            (
+                w.world.get::<ZoneMember>(e).unwrap().zone.clone(),
+                w.world.get::<Species>(e).unwrap().0.clone(),
+            )
+        };
+        for id in 4..=60 {
+            let (zone, species) = part(id);
+            let (zone_before, _) = part(id - 2);
+            let (_, species_before) = part(id - 3);
+            assert!(Arc::ptr_eq(&zone, &zone_before), "asset {id}");
+            assert!(Arc::ptr_eq(&species, &species_before), "asset {id}");
+            assert_eq!(&*zone, zone_name(id));
+        }
+        // Zone 1 renamed: the new name, not the last one shared.
+        let mut renamed = AssetWorld::new();
+        renamed.spawn_owned(record(2, "upper"));
+        assert_eq!(renamed.zone(2), Some("upper"));
+    }
+
     #[test]
     fn ready_trees_get_the_components_a_spawned_record_gets() {
         use crate::model::{BoxGroup, Condition, SiteState, TreeOccupant};
@@ -536,11 +655,11 @@ mod tests {
                 })
             } else {
                 KindData::Tree(TreeOccupant {
-                    species: SpeciesInfo {
+                    species: Arc::new(SpeciesInfo {
                         latin: (id % 5 != 0).then(|| "Salix matsudana".to_string()),
                         genus: (id % 4 == 0).then(|| "Salix".to_string()),
                         ..SpeciesInfo::default()
-                    },
+                    }),
                     dbh_cm: (id % 13 == 0).then_some(31.5),
                     planted: (id % 3 == 0).then(|| day(1 + (id % 20) as u32)),
                     condition: (id % 2 == 0).then_some(Condition::Good),

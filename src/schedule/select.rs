@@ -104,7 +104,7 @@ impl SelectQuery {
                 |(_, kind, _, zone, species, health, state, heritage, _, _, tags)| {
                     (sel.kinds.is_empty() || sel.kinds.contains(&kind.0))
                         && (sel.zones.is_empty()
-                            || zone.is_some_and(|z| sel.zones.contains(&z.zone)))
+                            || zone.is_some_and(|z| sel.zones.iter().any(|n| **n == *z.zone)))
                         && (sel.species.is_empty()
                             || species
                                 .and_then(|s| s.0.latin.as_deref())

@@ -1,6 +1,7 @@
 //! The `assets` and `occupants` tables, and the row ↔ [`AssetRecord`] mapping.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use geo::Geometry;
@@ -129,14 +130,14 @@ const SCHEDULING_ROW: KindColumns = KindColumns {
 fn kind_data(r: &Row<'_>, kind: AssetKind, c: &KindColumns) -> rusqlite::Result<KindData> {
     let text =
         |i: Option<usize>| -> rusqlite::Result<Option<String>> { i.map_or(Ok(None), |i| r.get(i)) };
-    let species = || -> rusqlite::Result<SpeciesInfo> {
+    let species = || -> rusqlite::Result<Arc<SpeciesInfo>> {
         let [latin, genus, zh, en] = c.species;
-        Ok(SpeciesInfo {
+        Ok(Arc::new(SpeciesInfo {
             latin: text(latin)?,
             genus: text(genus)?,
             zh: text(zh)?,
             en: text(en)?,
-        })
+        }))
     };
     // `str::parse` reads ISO dates without interpreting a format string.
     let planted = || -> rusqlite::Result<Option<NaiveDate>> {
@@ -339,9 +340,9 @@ impl Row31<'_> {
         let (lon, lat) = self.anchor.unwrap_or_else(|| r.anchor());
         let empty = SpeciesInfo::default();
         let (species, tree, boxes) = match &r.data {
-            KindData::Tree(t) => (&t.species, Some(t), None),
+            KindData::Tree(t) => (&*t.species, Some(t), None),
             KindData::FlowerBoxGroup(b) => (&empty, None, Some(b)),
-            KindData::TreeRow { species, .. } => (species, None, None),
+            KindData::TreeRow { species, .. } => (&**species, None, None),
             _ => (&empty, None, None),
         };
         let planted = tree

@@ -391,7 +391,8 @@ mod tests {
                 r.provenance = Default::default();
                 if let crate::model::KindData::Tree(t) = &mut r.data {
                     (t.dbh_cm, t.height_m, t.crown_m) = (None, None, None);
-                    (t.species.zh, t.species.en) = (None, None);
+                    let species = std::sync::Arc::make_mut(&mut t.species);
+                    (species.zh, species.en) = (None, None);
                 }
                 r
             })

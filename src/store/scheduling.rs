@@ -14,6 +14,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -278,14 +279,9 @@ impl<'a> SnapshotAsset<'a> {
 
     /// The record as the row reader makes it: names, sizes, common names and provenance empty,
     /// the geometry the anchor point, the zone name from `zone_names`.
-    fn record(self, zone_names: &ZoneNames) -> Result<AssetRecord> {
+    fn record(self, zone_names: &ZoneNames, species: &mut SharedSpecies) -> Result<AssetRecord> {
         let owned = |s: Option<&str>| s.map(str::to_string);
-        let species = |latin: Option<&str>, genus: Option<&str>| SpeciesInfo {
-            latin: owned(latin),
-            genus: owned(genus),
-            zh: None,
-            en: None,
-        };
+        let mut species = |latin: Option<&str>, genus: Option<&str>| species.get(latin, genus);
         let data = match self.data {
             SnapshotData::Tree {
                 latin,
@@ -359,11 +355,44 @@ impl<'a> SnapshotAsset<'a> {
     }
 }
 
+/// The species of decoded records, one copy each ([`TreeOccupant::species`] is shared): a city
+/// has a few hundred species, and a copy of the names per tree cost an allocation or two on the
+/// decoding thread and ~150 bytes per tree of the world (a million trees: ~150 MB to fault in).
+#[derive(Default)]
+struct SharedSpecies {
+    /// By a hash of (latin, genus): the snapshot keeps no common names.
+    by_hash: rustc_hash::FxHashMap<u64, Vec<Arc<SpeciesInfo>>>,
+}
+
+impl SharedSpecies {
+    fn get(&mut self, latin: Option<&str>, genus: Option<&str>) -> Arc<SpeciesInfo> {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        (latin, genus).hash(&mut h);
+        let same = self.by_hash.entry(h.finish()).or_default();
+        if let Some(s) = same
+            .iter()
+            .find(|s| s.latin.as_deref() == latin && s.genus.as_deref() == genus)
+        {
+            return s.clone();
+        }
+        let s = Arc::new(SpeciesInfo {
+            latin: latin.map(str::to_string),
+            genus: genus.map(str::to_string),
+            zh: None,
+            en: None,
+        });
+        same.push(s.clone());
+        s
+    }
+}
+
 /// Decodes one chunk, handing its records to `f` in batches of [`BATCH`]; `f` returning false
 /// stops it.
 fn decode_chunk(
     chunk: &Chunk<&[u8]>,
     zone_names: &ZoneNames,
+    species: &mut SharedSpecies,
     f: &mut dyn FnMut(Vec<AssetRecord>) -> bool,
 ) -> Result<bool> {
     let mut rest = chunk.data;
@@ -372,7 +401,7 @@ fn decode_chunk(
         let (asset, tail) = postcard::take_from_bytes::<SnapshotAsset<'_>>(rest)
             .map_err(|e| corrupt(format!("decoding: {e}")))?;
         rest = tail;
-        batch.push(asset.record(zone_names)?);
+        batch.push(asset.record(zone_names, species)?);
         if batch.len() == BATCH && !f(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))) {
             return Ok(false);
         }
@@ -441,6 +470,7 @@ impl Reader<'_> {
             });
         };
         let zone_names = self.zone_names()?;
+        let mut species = SharedSpecies::default();
         let current = self.current_chunks()?;
         let mut made = Vec::new();
         // One chunk in memory at a time: the whole snapshot of a big city is ~80 MB.
@@ -458,7 +488,7 @@ impl Reader<'_> {
                     rows: r.get(0)?,
                     data: r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?,
                 };
-                if !decode_chunk(&chunk, &zone_names, f)? {
+                if !decode_chunk(&chunk, &zone_names, &mut species, f)? {
                     break;
                 }
                 continue;
@@ -790,6 +820,36 @@ mod tests {
         let (_, snapshot) = read_all(&s);
         assert!(save(&mut s, &snapshot.unwrap()));
         (dir, s)
+    }
+
+    /// Records decoded from the snapshot share one copy of each species (a world of a million
+    /// trees held a copy of the names per tree), and are still equal to the rows' records.
+    #[test]
+    fn decoded_trees_of_one_species_share_it() {
+        let (_dir, s) = stored(2_000);
+        let (records, _) = read_all(&s);
+        let mut by_names: std::collections::HashMap<SpeciesInfo, Vec<Arc<SpeciesInfo>>> =
+            Default::default();
+        for r in &records {
+            if let KindData::Tree(TreeOccupant { species, .. })
+            | KindData::TreeRow { species, .. } = &r.data
+            {
+                by_names
+                    .entry((**species).clone())
+                    .or_default()
+                    .push(species.clone());
+            }
+        }
+        // Latin name or none, genus or none: four species among the trees and rows.
+        assert_eq!(by_names.len(), 4, "{:?}", by_names.keys());
+        for (names, copies) in &by_names {
+            assert!(copies.len() > 20, "{names:?}");
+            assert!(
+                copies.iter().all(|c| Arc::ptr_eq(c, &copies[0])),
+                "{names:?}: one copy shared"
+            );
+        }
+        assert_eq!(records, s.read().assets_for_scheduling().unwrap());
     }
 
     #[test]
