@@ -1,7 +1,6 @@
 //! `greenward plan`: a seasonal planning run. Reads the register, rules, crews and last
 //! completions; writes nothing to the database.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -110,12 +109,11 @@ impl Cmd {
         let mut records = Vec::with_capacity(store.read().max_asset_id()?.max(0) as usize);
         let _not_stored = store.each_asset_for_scheduling_parallel(|r| records.push(r))?;
         lap(&format!("{} assets read", records.len()));
-        let last_completion: HashMap<(String, i64), NaiveDate> = store
+        let last_completion = store
             .read()
-            .last_completions(&rules.interval_rule_ids())?
-            .into_iter()
-            .map(|(k, t)| (k, t.with_timezone(&cal.tz).date_naive()))
-            .collect();
+            .last_completions(&rules.interval_rule_ids(), |t| {
+                t.with_timezone(&cal.tz).date_naive()
+            })?;
         drop(store);
         lap("loaded");
         let inputs = SiteInputs {

@@ -373,7 +373,7 @@ pub struct SiteInputs {
     /// `today` is ignored: the period start stands in for it.
     pub cal: Calendar,
     /// Last done day per (rule, asset), for interval rules.
-    pub last_completion: HashMap<(String, i64), NaiveDate>,
+    pub last_completion: crate::tasks::generate::LastCompletions,
     /// Water cart size, litres.
     pub water_cart_l: f64,
 }

@@ -637,10 +637,15 @@ fn streamed_occurrences_equal_the_collected_task_records() {
     let crews = crate::tasks::crews::parse_crews("crews.toml", STREAM_CREWS, None).unwrap();
     // Moves every task due in the first days of the festival week.
     let cal = calendar(from, vec![(d(6, 7), d(6, 9))]);
-    let last_completion: HashMap<(String, i64), NaiveDate> = [
-        (("tree-inspection".to_string(), 1), d(2, 20)),
-        (("tree-inspection".to_string(), 2), d(1, 5)),
-        (("tree-watering".to_string(), 3), d(4, 28)),
+    let last_completion: generate::LastCompletions = [
+        (
+            "tree-inspection".to_string(),
+            [(1, d(2, 20)), (2, d(1, 5))].into_iter().collect(),
+        ),
+        (
+            "tree-watering".to_string(),
+            [(3, d(4, 28))].into_iter().collect(),
+        ),
     ]
     .into_iter()
     .collect();

@@ -547,25 +547,31 @@ impl Reader<'_> {
         Ok(rows)
     }
 
-    /// Last completion time per (rule, asset) of the rules `rule_ids`, for interval rules: from
-    /// `task_last_done`, which a trigger keeps as tasks are marked done (migration 0008).
-    pub fn last_completions(
+    /// Last completion time of each asset, by rule, of the rules `rule_ids` (interval rules),
+    /// each made into `f(time)`: from `task_last_done`, which a trigger keeps as tasks are
+    /// marked done (migration 0008). By rule, then asset: a city in its steady state has one
+    /// for most (interval rule, asset) pairs, and the run looks one up for every asset a rule
+    /// selects.
+    pub fn last_completions<T>(
         &self,
         rule_ids: &[&str],
-    ) -> Result<std::collections::HashMap<(String, i64), DateTime<FixedOffset>>> {
+        f: impl Fn(DateTime<FixedOffset>) -> T,
+    ) -> Result<std::collections::HashMap<String, rustc_hash::FxHashMap<i64, T>>> {
         let mut st = self
             .conn
             .prepare_cached("SELECT asset_id, done_at FROM task_last_done WHERE rule_id = ?1")?;
         let mut out = std::collections::HashMap::new();
         for rule in rule_ids {
-            let rows = st.query_map([rule], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })?;
-            for row in rows {
-                let (asset, at) = row?;
-                if let Ok(t) = DateTime::parse_from_rfc3339(&at) {
-                    out.insert((rule.to_string(), asset), t);
+            let mut of_rule = rustc_hash::FxHashMap::default();
+            let mut rows = st.query([rule])?;
+            while let Some(r) = rows.next()? {
+                let at = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+                if let Ok(t) = DateTime::parse_from_rfc3339(at) {
+                    of_rule.insert(r.get::<_, i64>(0)?, f(t));
                 }
+            }
+            if !of_rule.is_empty() {
+                out.insert(rule.to_string(), of_rule);
             }
         }
         Ok(out)
@@ -854,10 +860,10 @@ mod tests {
         let kept = |s: &Store| -> Vec<(String, i64, String)> {
             let mut v: Vec<_> = s
                 .read()
-                .last_completions(&["water", "inspect", "nothing"])
+                .last_completions(&["water", "inspect", "nothing"], |t| t.to_rfc3339())
                 .unwrap()
                 .into_iter()
-                .map(|((r, a), t)| (r, a, t.to_rfc3339()))
+                .flat_map(|(r, of_rule)| of_rule.into_iter().map(move |(a, t)| (r.clone(), a, t)))
                 .collect();
             v.sort();
             v

@@ -89,6 +89,10 @@ fn local(tz: Tz, date: NaiveDate, t: NaiveTime) -> DateTime<Tz> {
     crate::schedule::resolve_local(tz, date.and_time(t))
 }
 
+/// The local day of each asset's last completion, by interval rule (rule id, then asset id):
+/// what interval rules roll forward from.
+pub type LastCompletions = HashMap<String, FxHashMap<i64, NaiveDate>>;
+
 /// Worlds of at least this many assets are planned on two threads.
 const PLAN_ON_TWO_THREADS_FROM: usize = 50_000;
 
@@ -101,7 +105,7 @@ pub fn plan(
     cal: &Calendar,
     from: NaiveDate,
     to: NaiveDate,
-    last_completion: &HashMap<(String, i64), NaiveDate>,
+    last_completion: &LastCompletions,
 ) -> Vec<TaskRecord> {
     let two_threads = world.len() >= PLAN_ON_TWO_THREADS_FROM;
     plan_on(rules, world, cal, from, to, last_completion, two_threads)
@@ -114,7 +118,7 @@ pub(crate) fn plan_on(
     cal: &Calendar,
     from: NaiveDate,
     to: NaiveDate,
-    last_completion: &HashMap<(String, i64), NaiveDate>,
+    last_completion: &LastCompletions,
     two_threads: bool,
 ) -> Vec<TaskRecord> {
     let expanded: Vec<&Rule> = rules.rules.iter().filter(|r| expands_here(r)).collect();
@@ -196,7 +200,7 @@ pub fn for_each_occurrence(
     cal: &Calendar,
     from: NaiveDate,
     to: NaiveDate,
-    last_completion: &HashMap<(String, i64), NaiveDate>,
+    last_completion: &LastCompletions,
     mut sink: impl FnMut(&Rule, &Selected, DateTime<Tz>, DateTime<Tz>),
 ) {
     let mut q = SelectQuery::new(world);
@@ -213,7 +217,7 @@ fn rule_occurrences(
     cal: &Calendar,
     from: NaiveDate,
     to: NaiveDate,
-    last_completion: &HashMap<(String, i64), NaiveDate>,
+    last_completion: &LastCompletions,
     sink: &mut impl FnMut(&Rule, &Selected, DateTime<Tz>, DateTime<Tz>),
 ) {
     let (tz, blackouts, today) = (cal.tz, cal.blackouts.as_slice(), cal.today);
@@ -245,11 +249,8 @@ fn rule_occurrences(
             let at = rule.window.map(|w| w.start).unwrap_or_else(|| {
                 NaiveTime::from_hms_opt(DEFAULT_START.0, DEFAULT_START.1, 0).expect("valid")
             });
-            let last_of_rule: HashMap<i64, NaiveDate> = last_completion
-                .iter()
-                .filter(|((r, _), _)| *r == rule.id)
-                .map(|((_, a), d)| (*a, *d))
-                .collect();
+            let none = FxHashMap::default();
+            let last_of_rule = last_completion.get(&rule.id).unwrap_or(&none);
             for a in assets {
                 let last = last_of_rule.get(&a.asset_id).copied();
                 let Some(mut next) = rule.next_interval_due(last, today) else {
@@ -424,12 +425,11 @@ fn run_matching(
         })
     })?;
     lap("assets loaded, world built");
-    let last: HashMap<(String, i64), NaiveDate> = store
+    let last: LastCompletions = store
         .read()
-        .last_completions(&rules.interval_rule_ids())?
-        .into_iter()
-        .map(|(k, t)| (k, t.with_timezone(&cal.tz).date_naive()))
-        .collect();
+        .last_completions(&rules.interval_rule_ids(), |t| {
+            t.with_timezone(&cal.tz).date_naive()
+        })?;
     let mut planned = plan(rules, &mut world, cal, from, to, &last);
     lap("planned");
     let today = cal.today;
