@@ -760,3 +760,62 @@ fn work_moved_by_overflow_survives_the_next_days_run_and_follows_its_rule() {
         ("cancelled", Some("rule_changed"))
     );
 }
+
+/// A `single_open` rule gives an asset no new task while one of the rule's tasks on it is open,
+/// however old (looked up asset by asset through the identity index); its open task is not
+/// cancelled by a re-run either; once it is done, the next occurrence makes a new one.
+#[test]
+fn a_single_open_rule_waits_for_the_open_task_to_be_done() {
+    let s = site();
+    std::fs::write(
+        s.rules.join("rules.toml"),
+        format!(
+            "{RULES}
+[[rule]]
+id = \"tree-removal\"
+task = \"removal\"
+select = {{ kind = \"tree\" }}
+cron = \"0 8 * * MON\"
+single_open = true
+minutes_per_asset = 30.0
+skill = \"inspection\"
+"
+        ),
+    )
+    .unwrap();
+    let removals = |date: &str| -> Vec<Value> {
+        tasks_of(&day(&s, date, true))
+            .into_iter()
+            .filter(|t| t["task_type"] == "removal")
+            .collect()
+    };
+    // Monday 10 May: one removal task for the one tree.
+    run(&s, "2027-05-10", "2027-05-10");
+    let first = removals("2027-05-10");
+    assert_eq!(first.len(), 1, "{first:?}");
+    let id = first[0]["task_id"].as_i64().unwrap();
+    // Monday 17 May: the open task of 10 May holds the next one back.
+    let out = run(&s, "2027-05-17", "2027-05-17");
+    assert!(removals("2027-05-17").is_empty(), "{out}");
+    // Over both Mondays again: nothing new, and the open task is left open.
+    let out = run(&s, "2027-05-10", "2027-05-17");
+    assert!(out.contains("0 cancelled (rule changed)"), "{out}");
+    assert!(removals("2027-05-17").is_empty());
+    let again = removals("2027-05-10");
+    assert_eq!((again.len(), &again[0]["state"]), (1, &Value::from("open")));
+    // Done: the next Monday gets its task.
+    ok(
+        &s.db,
+        &[
+            "tasks",
+            "done",
+            &id.to_string(),
+            "--at",
+            "2027-05-10T11:00:00+08:00",
+        ],
+    );
+    run(&s, "2027-05-17", "2027-05-17");
+    let next = removals("2027-05-17");
+    assert_eq!(next.len(), 1, "{next:?}");
+    assert_eq!(next[0]["state"], "open");
+}

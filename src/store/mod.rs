@@ -67,6 +67,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261128_0008_task_last_done",
         include_str!("migrations/20261128_0008_task_last_done.sql"),
     ),
+    (
+        "20261128_0009_task_indexes",
+        include_str!("migrations/20261128_0009_task_indexes.sql"),
+    ),
 ];
 
 /// Errors from the store; each says what to do about it.
@@ -442,12 +446,13 @@ mod tests {
                 "20261128_0005_water_check_days",
                 "20261128_0006_water_check_layout",
                 "20261128_0007_scheduling_snapshot",
-                "20261128_0008_task_last_done"
+                "20261128_0008_task_last_done",
+                "20261128_0009_task_indexes"
             ]
         );
         drop(s);
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_versions().unwrap().len(), 8);
+        assert_eq!(s.schema_versions().unwrap().len(), 9);
         let mode: String = s
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -477,7 +482,7 @@ mod tests {
         drop(c);
         let s = Store::open(&old).unwrap();
         assert_eq!(page_size(&s), 4096);
-        assert_eq!(s.schema_versions().unwrap().len(), 8);
+        assert_eq!(s.schema_versions().unwrap().len(), MIGRATIONS.len());
     }
 
     #[test]

@@ -388,9 +388,6 @@ impl Reader<'_> {
         if let Some(z) = &f.zone {
             add(" AND z.name = ?", z.clone().into(), &mut sql);
         }
-        if let Some(r) = &f.rule_id {
-            add(" AND t.rule_id = ?", r.clone().into(), &mut sql);
-        }
         if let Some(ids) = &f.ids {
             let list: Vec<String> = ids.iter().map(i64::to_string).collect();
             sql.push_str(&format!(" AND t.id IN ({})", list.join(",")));
@@ -466,17 +463,34 @@ impl Reader<'_> {
         Ok(GeneratedTasks { by_asset })
     }
 
-    /// The open tasks of a rule, as (task id, asset id): what `single_open` needs, read from
-    /// the identity index and the task rows alone (a join with the assets would read a page of
-    /// the register for every task).
-    pub fn open_tasks_of_rule(&self, rule_id: &str) -> Result<Vec<(i64, i64)>> {
+    /// Whether `asset` has an open task of the rule: what `single_open` needs, looked up
+    /// through the identity index's (asset, rule) prefix.
+    pub fn has_open_task_of_rule(&self, rule_id: &str, asset_id: i64) -> Result<bool> {
         let mut st = self.conn.prepare_cached(
-            "SELECT id, asset_id FROM tasks WHERE rule_id = ?1 AND state = 'open'",
+            "SELECT 1 FROM tasks WHERE asset_id = ?1 AND rule_id = ?2 AND state = 'open' LIMIT 1",
         )?;
-        let rows = st
-            .query_map([rule_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        Ok(st.exists(params![asset_id, rule_id])?)
+    }
+
+    /// The done tasks of a rule, as (task id, asset id, done at), by id, through `tasks_done`
+    /// (an index of done tasks only: the open tasks a run inserts never enter it).
+    pub fn done_tasks_of_rule(
+        &self,
+        rule_id: &str,
+    ) -> Result<Vec<(i64, i64, DateTime<FixedOffset>)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, asset_id, done_at FROM tasks
+             WHERE rule_id = ?1 AND state = 'done' AND done_at IS NOT NULL ORDER BY id",
+        )?;
+        let mut out = Vec::new();
+        let mut rows = st.query([rule_id])?;
+        while let Some(r) = rows.next()? {
+            let at = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+            if let Ok(at) = DateTime::parse_from_rfc3339(at) {
+                out.push((r.get(0)?, r.get(1)?, at));
+            }
+        }
+        Ok(out)
     }
 
     /// The open tasks planned on a day in `[from, to]`, by day and id, for crew assignment:
@@ -507,9 +521,9 @@ impl Reader<'_> {
              FROM tasks t
              WHERE t.rule_id = ?1 AND t.asset_id = ?2 AND t.occurrence = ?3",
         )?;
-        // A subquery, not a LEFT JOIN: with the join SQLite re-prepares the statement at every
-        // call (the identity index is partial and the join defeats reusing the plan), which
-        // made this lookup cost 10 µs instead of 0.5 µs per task.
+        // A subquery, not a LEFT JOIN: with the join SQLite re-prepared the statement at every
+        // call (when the identity index was partial, before migration 0009, the join defeated
+        // reusing the plan), which made this lookup cost 10 µs instead of 0.5 µs per task.
         Ok(st
             .query_row(params![t.rule_id, t.asset_id, t.occurrence], |r| {
                 stored_generated(r, 0)
@@ -524,16 +538,20 @@ impl Reader<'_> {
             .query_row("SELECT coalesce(max(id), 0) FROM tasks", [], |r| r.get(0))?)
     }
 
-    /// The open tasks a scheduling run over `[from, to]` answers for, as (id, asset id, whether
-    /// a rule generated it for an occurrence in `[from, to]`): those planned in the range, and
+    /// The open tasks a scheduling run over `[from, to]` answers for, as (id, asset id, rule id
+    /// when a rule generated it for an occurrence in `[from, to]`): those planned in the range, and
     /// generated ones whose occurrence is in the range but were moved past it (by a blackout or
-    /// crew overflow). A task of an earlier day moved into the range is listed with `false`:
+    /// crew overflow). A task of an earlier day moved into the range is listed with `None`:
     /// the run does not produce its occurrence, so it cannot tell that the rules dropped it.
     /// Moves only go forward, so every one of them is planned on or after `from`.
-    pub fn open_task_keys(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(i64, i64, bool)>> {
+    pub fn open_task_keys(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(i64, i64, Option<String>)>> {
         let mut st = self.conn.prepare_cached(
             "SELECT id, asset_id,
-                    rule_id IS NOT NULL AND substr(occurrence, 1, 10) BETWEEN ?1 AND ?2
+                    CASE WHEN substr(occurrence, 1, 10) BETWEEN ?1 AND ?2 THEN rule_id END
              FROM tasks
              WHERE state = 'open' AND due_date >= ?1
                AND (due_date <= ?2
@@ -819,6 +837,88 @@ mod tests {
         insert(&mut s, &batch(None, None)).unwrap();
         assert_eq!(s.read().task_count().unwrap(), TASKS_PER_INSERT as i64 + 4);
         assert_eq!(s.read().max_task_id().unwrap(), TASKS_PER_INSERT as i64 + 4);
+    }
+
+    /// The reads by rule that the identity index no longer serves (migration 0009): a rule's
+    /// done tasks through `tasks_done`, an asset's open task of a rule through the identity
+    /// index's (asset, rule) prefix; neither reads the whole table.
+    #[test]
+    fn a_rules_done_tasks_and_an_assets_open_task_are_read_through_indexes() {
+        let mut s = Store::open_in_memory().unwrap();
+        trees(&s, 4);
+        let at = |d: u32| {
+            DateTime::parse_from_rfc3339(&format!("2027-05-{d:02}T09:00:00+08:00")).unwrap()
+        };
+        // (rule, asset, day, what happens to it)
+        let plan = [
+            ("spray", 1, 3, "done"),
+            ("spray", 2, 3, "open"),
+            ("spray", 3, 4, "cancelled"),
+            ("spray", 1, 5, "done"),
+            ("scout", 1, 6, "done"),
+            ("scout", 4, 6, "open"),
+        ];
+        let ids = s
+            .write(|tx| -> Result<Vec<i64>> {
+                let mut ids = Vec::new();
+                for (rule, asset, day, what) in plan {
+                    let mut t = TaskRecord::with_occurrence(
+                        asset,
+                        "pest_treatment",
+                        at(day).to_rfc3339(),
+                        at(day),
+                        at(day + 1),
+                        5.0,
+                    );
+                    t.rule_id = Some(rule.to_string());
+                    let id = tx.insert_task(&t)?;
+                    match what {
+                        "done" => tx.complete_task(id, &at(day), None, None, None, None, None)?,
+                        "cancelled" => {
+                            tx.close_task(id, TaskState::Cancelled, Some("other"), None)?
+                        }
+                        _ => {}
+                    }
+                    ids.push(id);
+                }
+                Ok(ids)
+            })
+            .unwrap();
+        let r = s.read();
+        assert_eq!(
+            r.done_tasks_of_rule("spray").unwrap(),
+            vec![(ids[0], 1, at(3)), (ids[3], 1, at(5))]
+        );
+        assert_eq!(
+            r.done_tasks_of_rule("scout").unwrap(),
+            vec![(ids[4], 1, at(6))]
+        );
+        assert!(r.done_tasks_of_rule("none").unwrap().is_empty());
+        let open = |rule: &str, asset: i64| r.has_open_task_of_rule(rule, asset).unwrap();
+        assert!(open("spray", 2) && open("scout", 4));
+        assert!(!open("spray", 1) && !open("spray", 3) && !open("scout", 1));
+        let plan_of = |sql: &str| -> String {
+            s.conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map(["x"], |r| r.get::<_, String>(3))
+                .unwrap()
+                .map(|row| row.unwrap())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let done = plan_of(
+            "SELECT id, asset_id, done_at FROM tasks
+             WHERE rule_id = ?1 AND state = 'done' AND done_at IS NOT NULL ORDER BY id",
+        );
+        assert!(done.contains("INDEX tasks_done (rule_id=?)"), "{done}");
+        let open_plan = plan_of(
+            "SELECT 1 FROM tasks WHERE asset_id = 3 AND rule_id = ?1 AND state = 'open' LIMIT 1",
+        );
+        assert!(
+            open_plan.contains("INDEX tasks_identity (asset_id=? AND rule_id=?)"),
+            "{open_plan}"
+        );
     }
 
     /// The last completion per rule and asset, kept by the trigger of migration 0008, equals

@@ -22,7 +22,7 @@ use chrono_tz::Tz;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::assign::{CrewGroups, GroupTask, assign_day_grouped};
-use super::record::{Crew, TaskFilter, TaskRecord, TaskState};
+use super::record::{Crew, TaskRecord, TaskState};
 use crate::ipm::PestList;
 use crate::model::AssetWorld;
 use crate::model::{AssetKind, AssetRecord, ReadyAsset};
@@ -444,7 +444,8 @@ fn run_matching(
         for c in crews {
             tx.upsert_crew(c)?;
         }
-        // Rules with `single_open`: an asset with an open task of the rule gets no new one.
+        // Rules with `single_open`: an asset with an open task of the rule gets no new one
+        // (looked up once per rule and asset planned), and their open tasks are never stale.
         let mut produced: HashSet<i64> = HashSet::with_capacity(planned.len());
         let mut busy: HashSet<(&str, i64)> = HashSet::new();
         let single: HashSet<&str> = rules
@@ -453,12 +454,6 @@ fn run_matching(
             .filter(|r| r.single_open)
             .map(|r| r.id.as_str())
             .collect();
-        for rule in rules.rules.iter().filter(|r| r.single_open) {
-            for (id, asset_id) in tx.read().open_tasks_of_rule(&rule.id)? {
-                produced.insert(id);
-                busy.insert((rule.id.as_str(), asset_id));
-            }
-        }
         // What is stored of each planned task. Nothing is written yet: each task is written
         // once, with its crew and day, after the assignment below.
         let mut by_range = match (twins, occurrence_dates(&planned)) {
@@ -470,7 +465,8 @@ fn run_matching(
         let mut keep: Vec<(usize, Option<StoredGenerated>)> = Vec::with_capacity(planned.len());
         for (i, t) in planned.iter().enumerate() {
             if let Some(rule) = t.rule_id.as_deref().and_then(|r| single.get(r))
-                && !busy.insert((rule, t.asset_id))
+                && (!busy.insert((rule, t.asset_id))
+                    || tx.read().has_open_task_of_rule(rule, t.asset_id)?)
             {
                 continue;
             }
@@ -502,12 +498,15 @@ fn run_matching(
         // Stale open tasks from today on.
         let horizon_from = from.max(today);
         let mut cancelled: HashSet<i64> = HashSet::new();
-        for (id, asset_id, occurrence_in_range) in tx.read().open_task_keys(horizon_from, to)? {
+        for (id, asset_id, rule_in_range) in tx.read().open_task_keys(horizon_from, to)? {
             if retired.contains(&asset_id) {
                 tx.close_task(id, TaskState::Cancelled, Some("asset_retired"), None)?;
                 summary.cancelled_retired += 1;
                 cancelled.insert(id);
-            } else if occurrence_in_range && !produced.contains(&id) {
+            } else if let Some(rule) = rule_in_range
+                && !produced.contains(&id)
+                && !single.contains(rule.as_str())
+            {
                 tx.close_task(
                     id,
                     TaskState::Cancelled,
@@ -927,15 +926,9 @@ fn weather_triggers(
                 let over = tx.read().observations_over_threshold(p, year_start)?;
                 let mut done = Vec::new();
                 for suffix in ["#treatment", "#respray"] {
-                    let f = TaskFilter {
-                        rule_id: Some(format!("{}{suffix}", rule.id)),
-                        state: Some(TaskState::Done),
-                        ..Default::default()
-                    };
-                    for t in tx.read().tasks(&f)? {
-                        if let Some(at) = t.done_at {
-                            done.push((t.asset_id, at.with_timezone(&cal.tz).date_naive(), t.id));
-                        }
+                    let of_rule = format!("{}{suffix}", rule.id);
+                    for (id, asset_id, at) in tx.read().done_tasks_of_rule(&of_rule)? {
+                        done.push((asset_id, at.with_timezone(&cal.tz).date_naive(), id));
                     }
                 }
                 out.extend(pest_tasks(&PestInputs {

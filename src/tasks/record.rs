@@ -180,7 +180,6 @@ pub struct TaskFilter {
     pub state: Option<TaskState>,
     pub asset_id: Option<i64>,
     pub zone: Option<String>,
-    pub rule_id: Option<String>,
     pub ids: Option<Vec<i64>>,
 }
 
