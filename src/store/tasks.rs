@@ -31,8 +31,10 @@ fn opt_time(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<FixedOffs
 }
 
 fn date(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
-    let s: Option<String> = r.get(i)?;
-    Ok(s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()))
+    // `str::parse` reads ISO dates without interpreting a format string.
+    Ok(r.get_ref(i)?
+        .as_str_or_null()?
+        .and_then(|s| s.parse::<NaiveDate>().ok()))
 }
 
 pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRecord> {

@@ -6,8 +6,6 @@
 //! # Units
 //! `minutes` per task; crew capacity in hours per day.
 
-use std::collections::HashMap;
-
 use super::record::Crew;
 
 /// A task to place on a day.
@@ -56,7 +54,7 @@ pub fn assign_day(tasks: &[DayTask], crews: &[Crew]) -> Vec<Placement> {
 /// once: a city has hundreds of crews and hundreds of thousands of tasks a day.
 pub struct CrewGroups<'a> {
     crews: &'a [Crew],
-    index: HashMap<(&'a str, Option<&'a str>), usize>,
+    index: rustc_hash::FxHashMap<(&'a str, Option<&'a str>), usize>,
     /// For each group, in ascending order, the crews that cover its zone and skill: the
     /// `candidates` of [`assign_day_grouped`].
     pub candidates: Vec<Vec<usize>>,
@@ -66,7 +64,7 @@ impl<'a> CrewGroups<'a> {
     pub fn new(crews: &'a [Crew]) -> Self {
         CrewGroups {
             crews,
-            index: HashMap::new(),
+            index: Default::default(),
             candidates: Vec::new(),
         }
     }

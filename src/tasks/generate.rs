@@ -446,8 +446,8 @@ fn run_matching(
         }
         // Rules with `single_open`: an asset with an open task of the rule gets no new one
         // (looked up once per rule and asset planned), and their open tasks are never stale.
-        let mut produced: HashSet<i64> = HashSet::with_capacity(planned.len());
-        let mut busy: HashSet<(&str, i64)> = HashSet::new();
+        let mut produced: FxHashSet<i64> = FxHashSet::default();
+        let mut busy: FxHashSet<(&str, i64)> = FxHashSet::default();
         let single: HashSet<&str> = rules
             .rules
             .iter()
@@ -497,7 +497,7 @@ fn run_matching(
         lap("matched");
         // Stale open tasks from today on.
         let horizon_from = from.max(today);
-        let mut cancelled: HashSet<i64> = HashSet::new();
+        let mut cancelled: FxHashSet<i64> = FxHashSet::default();
         for (id, asset_id, rule_in_range) in tx.read().open_task_keys(horizon_from, to)? {
             if retired.contains(&asset_id) {
                 tx.close_task(id, TaskState::Cancelled, Some("asset_retired"), None)?;
@@ -525,7 +525,7 @@ fn run_matching(
         let last_day = to + Duration::days(7);
         let mut units: Vec<Unit> = Vec::with_capacity(keep.len());
         let mut next_id = tx.read().max_task_id()?;
-        let mut planned_open: HashSet<i64> = HashSet::new();
+        let mut planned_open: FxHashSet<i64> = FxHashSet::default();
         // The planned tasks share a few due times: each is formatted once.
         let mut due_text: Option<(DateTime<FixedOffset>, Rc<str>)> = None;
         let mut due_text_of = |at: &DateTime<FixedOffset>| -> Rc<str> {
@@ -774,7 +774,7 @@ fn occurrence_dates(planned: &[TaskRecord]) -> Option<(NaiveDate, NaiveDate)> {
     let mut dates = planned
         .iter()
         .filter_map(|t| t.occurrence.get(..10))
-        .filter_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        .filter_map(|d| d.parse::<NaiveDate>().ok());
     let first = dates.next()?;
     Some(dates.fold((first, first), |(lo, hi), d| (lo.min(d), hi.max(d))))
 }
