@@ -12,7 +12,7 @@
 -- What read a rule's tasks through the old index's rule prefix now reads: the done tasks of a
 -- rule (pest treatments done) through `tasks_done`, which new (open) tasks never enter; a
 -- `single_open` rule's open task of an asset through the identity index, asset by asset.
--- `tasks list --rule` without a date range reads the whole table.
+-- Nothing lists all of a rule's tasks (that would read the whole table).
 DROP INDEX tasks_identity;
 DROP INDEX tasks_asset;
 CREATE UNIQUE INDEX tasks_identity ON tasks(asset_id, rule_id, occurrence);
