@@ -841,6 +841,25 @@ mod tests {
         assert_eq!(s.read().max_task_id().unwrap(), TASKS_PER_INSERT as i64 + 4);
     }
 
+    /// 09:00 on a day of May 2027 at the site's offset.
+    fn may_at(day: u32) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(&format!("2027-05-{day:02}T09:00:00+08:00")).unwrap()
+    }
+
+    /// A generated task of `rule` on `asset`, due at 09:00 on `day` of May 2027.
+    fn rule_task(rule: &str, asset: i64, day: u32, task_type: &str) -> TaskRecord {
+        let mut t = TaskRecord::with_occurrence(
+            asset,
+            task_type,
+            may_at(day).to_rfc3339(),
+            may_at(day),
+            may_at(day + 1),
+            5.0,
+        );
+        t.rule_id = Some(rule.to_string());
+        t
+    }
+
     /// The reads by rule that the identity index no longer serves (migration 0009): a rule's
     /// done tasks through `tasks_done`, an asset's open task of a rule through the identity
     /// index's (asset, rule) prefix; neither reads the whole table.
@@ -848,9 +867,7 @@ mod tests {
     fn a_rules_done_tasks_and_an_assets_open_task_are_read_through_indexes() {
         let mut s = Store::open_in_memory().unwrap();
         trees(&s, 4);
-        let at = |d: u32| {
-            DateTime::parse_from_rfc3339(&format!("2027-05-{d:02}T09:00:00+08:00")).unwrap()
-        };
+        let at = may_at;
         // (rule, asset, day, what happens to it)
         let plan = [
             ("spray", 1, 3, "done"),
@@ -864,16 +881,7 @@ mod tests {
             .write(|tx| -> Result<Vec<i64>> {
                 let mut ids = Vec::new();
                 for (rule, asset, day, what) in plan {
-                    let mut t = TaskRecord::with_occurrence(
-                        asset,
-                        "pest_treatment",
-                        at(day).to_rfc3339(),
-                        at(day),
-                        at(day + 1),
-                        5.0,
-                    );
-                    t.rule_id = Some(rule.to_string());
-                    let id = tx.insert_task(&t)?;
+                    let id = tx.insert_task(&rule_task(rule, asset, day, "pest_treatment"))?;
                     match what {
                         "done" => tx.complete_task(id, &at(day), None, None, None, None, None)?,
                         "cancelled" => {
@@ -932,9 +940,7 @@ mod tests {
         let path = dir.path().join("t.db");
         let mut s = Store::open(&path).unwrap();
         trees(&s, 4);
-        let at = |d: u32| {
-            DateTime::parse_from_rfc3339(&format!("2027-05-{d:02}T09:00:00+08:00")).unwrap()
-        };
+        let at = may_at;
         // (rule, asset, occurrence day, done on day or cancelled)
         let plan: [(&str, i64, u32, Option<u32>); 7] = [
             ("water", 1, 1, Some(2)),
@@ -972,16 +978,7 @@ mod tests {
         };
         s.write(|tx| -> Result<()> {
             for (rule, asset, day, done) in plan {
-                let mut t = TaskRecord::with_occurrence(
-                    asset,
-                    "watering",
-                    at(day).to_rfc3339(),
-                    at(day),
-                    at(day + 1),
-                    5.0,
-                );
-                t.rule_id = Some(rule.to_string());
-                let id = tx.insert_task(&t)?;
+                let id = tx.insert_task(&rule_task(rule, asset, day, "watering"))?;
                 match done {
                     Some(d) => {
                         tx.complete_task(id, &at(d), Some("crew"), None, None, None, None)?
