@@ -462,6 +462,16 @@ impl Reader<'_> {
     /// decoded, a missing or stale one read from the rows and encoded anew. Returns the
     /// generation read at and the new chunks. `f` returning false stops it.
     fn read_chunks(&self, f: &mut dyn FnMut(Vec<AssetRecord>) -> bool) -> Result<SchedulingRead> {
+        self.read_chunks_where(&|_| true, &mut |batch| batch.is_none_or(&mut *f))
+    }
+
+    /// [`Reader::read_chunks`] for the chunks `take` accepts, `f` getting `None` after each of
+    /// them (so that a reader of another share of the chunks can be interleaved in order).
+    fn read_chunks_where(
+        &self,
+        take: &dyn Fn(i64) -> bool,
+        f: &mut dyn FnMut(Option<Vec<AssetRecord>>) -> bool,
+    ) -> Result<SchedulingRead> {
         let generation = self.register_generation()?;
         let Some(range) = self.chunk_range()? else {
             return Ok(SchedulingRead {
@@ -477,25 +487,32 @@ impl Reader<'_> {
         let mut st = self
             .conn
             .prepare("SELECT rows, data FROM scheduling_snapshot WHERE chunk = ?1")?;
-        for k in range.clone() {
-            if current.contains(&k) {
+        for k in range.clone().filter(|&k| take(k)) {
+            let mut batches = |b: Vec<AssetRecord>| f(Some(b));
+            let went_on = if current.contains(&k) {
                 let mut rows = st.query([k])?;
-                let Some(r) = rows.next()? else {
-                    continue;
-                };
-                let chunk = Chunk {
-                    index: k,
-                    rows: r.get(0)?,
-                    data: r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?,
-                };
-                if !decode_chunk(&chunk, &zone_names, &mut species, f)? {
-                    break;
+                match rows.next()? {
+                    Some(r) => {
+                        let chunk = Chunk {
+                            index: k,
+                            rows: r.get(0)?,
+                            data: r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?,
+                        };
+                        decode_chunk(&chunk, &zone_names, &mut species, &mut batches)?
+                    }
+                    None => true,
                 }
-                continue;
-            }
-            match self.rows_into_chunks(k..=k, f)? {
-                Some(chunks) => made.extend(chunks),
-                None => break,
+            } else {
+                match self.rows_into_chunks(k..=k, &mut batches)? {
+                    Some(chunks) => {
+                        made.extend(chunks);
+                        true
+                    }
+                    None => false,
+                }
+            };
+            if !went_on || !f(None) {
+                break;
             }
         }
         Ok(SchedulingRead {
@@ -591,7 +608,8 @@ impl Store {
     ///
     /// The snapshot is kept in chunks of 32,768 ids, each dropped by the triggers on `assets`
     /// when one of its assets changes. When at most half of the register's chunks are missing,
-    /// one thread decodes the stored chunks and reads the rows of the missing ones. Otherwise
+    /// two threads, each taking every other chunk, decode the stored chunks and read the rows
+    /// of the missing ones, and this one takes their records chunk by chunk in turn. Otherwise
     /// (the first run after an import) the rows are read: the id range is split in two halves
     /// at a chunk boundary, each read by its own read-only connection (the first half's records
     /// handed on as they come, the second half's read ahead meanwhile and handed on after). The
@@ -729,31 +747,93 @@ impl Store {
     }
 }
 
-/// [`Reader::read_chunks`] on a thread of its own (with its own connection and read
-/// transaction), handing the records to `f` on this one in order.
+/// [`Reader::read_chunks`] on two threads of their own (each with its own connection and read
+/// transaction, taking every other chunk), handing the records to `f` on this one in id
+/// order: decoding a million records is more work than spawning them, so one decoding thread
+/// kept this one waiting.
 fn read_chunks_on_a_thread<P: Send>(
     path: &Path,
     prepared: &(dyn Fn(Vec<AssetRecord>) -> Vec<P> + Sync),
     f: &mut dyn FnMut(Vec<P>),
 ) -> Result<SchedulingRead> {
-    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<P>>(16);
+    /// A batch of a chunk, or the end of the chunk.
+    type Piece<P> = Option<Vec<P>>;
+    const DECODERS: i64 = 2;
+    let range = {
+        let mut conn = open_reader(path)?;
+        let read = conn.transaction()?;
+        Reader { conn: &read }.chunk_range()?
+    };
+    let Some(range) = range else {
+        let mut conn = open_reader(path)?;
+        let read = conn.transaction()?;
+        return Reader { conn: &read }.read_chunks(&mut |b| {
+            f(prepared(b));
+            true
+        });
+    };
     std::thread::scope(|scope| {
-        let decoder = std::thread::Builder::new()
-            .name("decode-assets".into())
-            .spawn_scoped(scope, move || -> Result<SchedulingRead> {
-                let mut conn = open_reader(path)?;
-                let read = conn.transaction()?;
-                Reader { conn: &read }.read_chunks(&mut |b| send.send(prepared(b)).is_ok())
-            })
-            .map_err(StoreError::Thread)?;
-        let receive = receive;
-        for batch in receive.iter() {
-            f(batch);
+        let mut receivers = Vec::new();
+        let mut decoders = Vec::new();
+        for share in 0..DECODERS {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Piece<P>>(8);
+            receivers.push(receive);
+            let decoder = std::thread::Builder::new()
+                .name("decode-assets".into())
+                .spawn_scoped(scope, move || -> Result<SchedulingRead> {
+                    let mut conn = open_reader(path)?;
+                    let read = conn.transaction()?;
+                    Reader { conn: &read }
+                        .read_chunks_where(&|k| k.rem_euclid(DECODERS) == share, &mut |piece| {
+                            send.send(piece.map(prepared)).is_ok()
+                        })
+                })
+                .map_err(StoreError::Thread)?;
+            decoders.push(decoder);
         }
-        drop(receive);
-        decoder
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+        // Owned here, so that if `f` panics the receivers are dropped while unwinding and the
+        // decoders' next sends fail instead of waiting forever on a full channel.
+        let receivers = receivers;
+        'chunks: for k in range.clone() {
+            let from = &receivers[k.rem_euclid(DECODERS) as usize];
+            loop {
+                match from.recv() {
+                    Ok(Some(batch)) => f(batch),
+                    Ok(None) => break,
+                    // The decoder stopped (an error it returns below).
+                    Err(_) => break 'chunks,
+                }
+            }
+        }
+        drop(receivers);
+        let mut reads = Vec::new();
+        for decoder in decoders {
+            reads.push(
+                decoder
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
+            );
+        }
+        // Each share was read at the generation its transaction saw: the records are of one
+        // generation only if they all saw the same.
+        let generations: std::collections::BTreeSet<Option<i64>> =
+            reads.iter().map(|r| r.generation).collect();
+        let [Some(generation)] = generations.into_iter().collect::<Vec<_>>()[..] else {
+            return Ok(SchedulingRead::default());
+        };
+        let mut chunks: Vec<Chunk> = reads
+            .into_iter()
+            .flat_map(|r| r.snapshot.map(|s| s.chunks).unwrap_or_default())
+            .collect();
+        chunks.sort_by_key(|c| c.index);
+        Ok(SchedulingRead {
+            generation: Some(generation),
+            snapshot: (!chunks.is_empty()).then(|| SchedulingSnapshot {
+                generation,
+                last_chunk: *range.end(),
+                chunks,
+            }),
+        })
     })
 }
 
