@@ -462,15 +462,16 @@ impl Reader<'_> {
     /// decoded, a missing or stale one read from the rows and encoded anew. Returns the
     /// generation read at and the new chunks. `f` returning false stops it.
     fn read_chunks(&self, f: &mut dyn FnMut(Vec<AssetRecord>) -> bool) -> Result<SchedulingRead> {
-        self.read_chunks_where(&|_| true, &mut |batch| batch.is_none_or(&mut *f))
+        self.read_chunks_where(&|_| true, &mut |_, batch| batch.is_none_or(&mut *f))
     }
 
-    /// [`Reader::read_chunks`] for the chunks `take` accepts, `f` getting `None` after each of
-    /// them (so that a reader of another share of the chunks can be interleaved in order).
+    /// [`Reader::read_chunks`] for the chunks `take` accepts, `f` getting each batch with its
+    /// chunk's number, and `None` after each chunk (so that readers of other shares of the
+    /// chunks can be merged in order).
     fn read_chunks_where(
         &self,
         take: &dyn Fn(i64) -> bool,
-        f: &mut dyn FnMut(Option<Vec<AssetRecord>>) -> bool,
+        f: &mut dyn FnMut(i64, Option<Vec<AssetRecord>>) -> bool,
     ) -> Result<SchedulingRead> {
         let generation = self.register_generation()?;
         let Some(range) = self.chunk_range()? else {
@@ -488,7 +489,7 @@ impl Reader<'_> {
             .conn
             .prepare("SELECT rows, data FROM scheduling_snapshot WHERE chunk = ?1")?;
         for k in range.clone().filter(|&k| take(k)) {
-            let mut batches = |b: Vec<AssetRecord>| f(Some(b));
+            let mut batches = |b: Vec<AssetRecord>| f(k, Some(b));
             let went_on = if current.contains(&k) {
                 let mut rows = st.query([k])?;
                 match rows.next()? {
@@ -511,7 +512,7 @@ impl Reader<'_> {
                     None => false,
                 }
             };
-            if !went_on || !f(None) {
+            if !went_on || !f(k, None) {
                 break;
             }
         }
@@ -756,22 +757,9 @@ fn read_chunks_on_a_thread<P: Send>(
     prepared: &(dyn Fn(Vec<AssetRecord>) -> Vec<P> + Sync),
     f: &mut dyn FnMut(Vec<P>),
 ) -> Result<SchedulingRead> {
-    /// A batch of a chunk, or the end of the chunk.
-    type Piece<P> = Option<Vec<P>>;
+    /// A batch of records of a chunk, or (`None`) the end of the chunk.
+    type Piece<P> = (i64, Option<Vec<P>>);
     const DECODERS: i64 = 2;
-    let range = {
-        let mut conn = open_reader(path)?;
-        let read = conn.transaction()?;
-        Reader { conn: &read }.chunk_range()?
-    };
-    let Some(range) = range else {
-        let mut conn = open_reader(path)?;
-        let read = conn.transaction()?;
-        return Reader { conn: &read }.read_chunks(&mut |b| {
-            f(prepared(b));
-            true
-        });
-    };
     std::thread::scope(|scope| {
         let mut receivers = Vec::new();
         let mut decoders = Vec::new();
@@ -783,10 +771,10 @@ fn read_chunks_on_a_thread<P: Send>(
                 .spawn_scoped(scope, move || -> Result<SchedulingRead> {
                     let mut conn = open_reader(path)?;
                     let read = conn.transaction()?;
-                    Reader { conn: &read }
-                        .read_chunks_where(&|k| k.rem_euclid(DECODERS) == share, &mut |piece| {
-                            send.send(piece.map(prepared)).is_ok()
-                        })
+                    Reader { conn: &read }.read_chunks_where(
+                        &|k| k.rem_euclid(DECODERS) == share,
+                        &mut |k, records| send.send((k, records.map(prepared))).is_ok(),
+                    )
                 })
                 .map_err(StoreError::Thread)?;
             decoders.push(decoder);
@@ -794,14 +782,18 @@ fn read_chunks_on_a_thread<P: Send>(
         // Owned here, so that if `f` panics the receivers are dropped while unwinding and the
         // decoders' next sends fail instead of waiting forever on a full channel.
         let receivers = receivers;
-        'chunks: for k in range.clone() {
-            let from = &receivers[k.rem_euclid(DECODERS) as usize];
-            loop {
-                match from.recv() {
-                    Ok(Some(batch)) => f(batch),
-                    Ok(None) => break,
-                    // The decoder stopped (an error it returns below).
-                    Err(_) => break 'chunks,
+        // Merged by chunk: each decoder sends its chunks in order, so the one whose next piece
+        // is of the lowest chunk goes on, to the end of that chunk.
+        let mut heads: Vec<Option<Piece<P>>> = receivers.iter().map(|r| r.recv().ok()).collect();
+        while let Some(d) = (0..heads.len())
+            .filter(|&d| heads[d].is_some())
+            .min_by_key(|&d| heads[d].as_ref().map(|(k, _)| *k))
+        {
+            while let Some((_, piece)) = heads[d].take() {
+                heads[d] = receivers[d].recv().ok();
+                match piece {
+                    Some(batch) => f(batch),
+                    None => break,
                 }
             }
         }
@@ -821,16 +813,15 @@ fn read_chunks_on_a_thread<P: Send>(
         let [Some(generation)] = generations.into_iter().collect::<Vec<_>>()[..] else {
             return Ok(SchedulingRead::default());
         };
-        let mut chunks: Vec<Chunk> = reads
-            .into_iter()
-            .flat_map(|r| r.snapshot.map(|s| s.chunks).unwrap_or_default())
-            .collect();
+        let made: Vec<SchedulingSnapshot> = reads.into_iter().filter_map(|r| r.snapshot).collect();
+        let last_chunk = made.iter().map(|s| s.last_chunk).max();
+        let mut chunks: Vec<Chunk> = made.into_iter().flat_map(|s| s.chunks).collect();
         chunks.sort_by_key(|c| c.index);
         Ok(SchedulingRead {
             generation: Some(generation),
-            snapshot: (!chunks.is_empty()).then(|| SchedulingSnapshot {
+            snapshot: last_chunk.map(|last_chunk| SchedulingSnapshot {
                 generation,
-                last_chunk: *range.end(),
+                last_chunk,
                 chunks,
             }),
         })
@@ -900,6 +891,28 @@ mod tests {
         let (_, snapshot) = read_all(&s);
         assert!(save(&mut s, &snapshot.unwrap()));
         (dir, s)
+    }
+
+    /// The decoding threads take every other chunk; their records are merged back in id order
+    /// whichever chunk the register starts at, with the rows of dropped chunks in their place.
+    #[test]
+    fn chunks_decoded_on_two_threads_come_back_in_id_order() {
+        let (_dir, s) = stored(4 * 32_768 + 10);
+        // The register now starts in chunk 1 (the second decoder's), and chunks 1 and 3 (both
+        // that decoder's) are read from the rows; 2 and 4 are decoded.
+        s.conn
+            .execute_batch(
+                "DELETE FROM assets WHERE id < 40000;
+                 UPDATE assets SET site_state = 'vacant' WHERE id = 100000;",
+            )
+            .unwrap();
+        assert_eq!(s.read().scheduling_snapshot_chunks().unwrap(), (2, 4));
+        let (records, made) = read_all(&s);
+        let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "in id order");
+        assert_eq!(records, s.read().assets_for_scheduling().unwrap());
+        let made = made.expect("the dropped chunks are made again");
+        assert_eq!((made.chunk_count(), made.len()), (2, 25_536 + 32_768));
     }
 
     /// Records decoded from the snapshot share one copy of each species (a world of a million
