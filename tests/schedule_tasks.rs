@@ -741,6 +741,12 @@ fn work_moved_by_overflow_survives_the_next_days_run_and_follows_its_rule() {
     // to do (it may move on again), not a task the rules stopped producing.
     let out = run(&s, "2027-05-11", "2027-05-11");
     assert!(out.contains(" 0 cancelled (rule changed)"), "{out}");
+    // The carried-over watering takes the crew's time on the 11th like the 11th's own work: the
+    // day holds no more than the crew's 12 minutes, the rest moved on to the 12th.
+    let d11 = tasks_of(&day(&s, "2027-05-11", false));
+    let minutes: f64 = d11.iter().map(|t| t["minutes"].as_f64().unwrap()).sum();
+    assert!(minutes <= 12.0, "{minutes} min on the 11th: {d11:?}");
+    assert!(out.contains("2027-05-11 -> 2027-05-12"), "{out}");
     let t = stored_task(&s, moved);
     assert_eq!(t.state.as_str(), "open");
     assert_eq!(t.moved_from.unwrap().to_string(), "2027-05-10");

@@ -89,6 +89,18 @@ impl Store {
     }
 }
 
+impl<T> ReadAhead<T> {
+    /// The value as it was read, unchecked: for what the caller would otherwise read before
+    /// its write transaction anyway (`None` when nothing was read ahead, an in-memory store).
+    pub fn value_as_read(mut self) -> Result<Option<T>> {
+        self.wait();
+        match self.state {
+            State::Done(done) => Ok(Some(done?.value)),
+            State::Nothing | State::Running(_) => Ok(None),
+        }
+    }
+}
+
 impl Tx<'_> {
     /// The value read ahead, if no other connection has committed since it was read (else
     /// `None`: read it again in this transaction). An error of the query is returned here.
@@ -155,5 +167,35 @@ mod tests {
         let mut m = Store::open_in_memory().unwrap();
         let ahead = m.read_ahead("test", count).unwrap();
         assert_eq!(m.write(|tx| tx.take_read_ahead(ahead)).unwrap(), None);
+        assert_eq!(
+            m.read_ahead("test", count)
+                .unwrap()
+                .value_as_read()
+                .unwrap(),
+            None
+        );
+    }
+
+    /// A value taken as read is the value read, whatever was committed after.
+    #[test]
+    fn a_value_taken_as_read_is_what_the_query_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let s = Store::open(&path).unwrap();
+        let mut ahead = s
+            .read_ahead("test", |r: &Reader<'_>| -> Result<i64> {
+                Ok(r.conn
+                    .query_row("SELECT count(*) FROM zones", [], |row| row.get(0))?)
+            })
+            .unwrap();
+        ahead.wait();
+        Connection::open(&path)
+            .unwrap()
+            .execute(
+                "INSERT INTO zones (name, created_at) VALUES ('north', 'x')",
+                [],
+            )
+            .unwrap();
+        assert_eq!(ahead.value_as_read().unwrap(), Some(0));
     }
 }

@@ -401,6 +401,28 @@ fn run_matching(
     } else {
         None
     };
+    // Nor do the stored tasks the run reads: the completions interval rules roll from, and
+    // (checked inside the write transaction like the balances) the stored twins of the range's
+    // occurrences and the open tasks crews already have in the assignment window.
+    let last_day = to + Duration::days(7);
+    let interval_rules: Vec<String> = rules
+        .interval_rule_ids()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let tz = cal.tz;
+    let completions_ahead = store.read_ahead("read-completions", move |r| {
+        let ids: Vec<&str> = interval_rules.iter().map(String::as_str).collect();
+        r.last_completions(&ids, |t| t.with_timezone(&tz).date_naive())
+    })?;
+    let twins_ahead = matches!(twins, Twins::ByRange);
+    let tasks_ahead = store.read_ahead("read-tasks", move |r| {
+        let stored = match twins_ahead {
+            true => Some(r.generated_between(from, to)?),
+            false => None,
+        };
+        Ok((stored, r.open_tasks_planned(from, last_day)?))
+    })?;
     // A snapshot made from the rows (none was current) is stored with the tasks.
     // Most trees are made into their components on the reading thread, and spawned here a
     // batch at a time; building the world had kept this thread busy while the reader waited.
@@ -425,11 +447,14 @@ fn run_matching(
         })
     })?;
     lap("assets loaded, world built");
-    let last: LastCompletions = store
-        .read()
-        .last_completions(&rules.interval_rule_ids(), |t| {
-            t.with_timezone(&cal.tz).date_naive()
-        })?;
+    let last: LastCompletions = match completions_ahead.value_as_read()? {
+        Some(last) => last,
+        None => store
+            .read()
+            .last_completions(&rules.interval_rule_ids(), |t| {
+                t.with_timezone(&cal.tz).date_naive()
+            })?,
+    };
     let mut planned = plan(rules, &mut world, cal, from, to, &last);
     lap("planned");
     let today = cal.today;
@@ -456,7 +481,17 @@ fn run_matching(
             .collect();
         // What is stored of each planned task. Nothing is written yet: each task is written
         // once, with its crew and day, after the assignment below.
+        let (stored_ahead, open_ahead) = match tx.take_read_ahead(tasks_ahead)? {
+            Some((stored, open)) => (stored, Some(open)),
+            None => (None, None),
+        };
         let mut by_range = match (twins, occurrence_dates(&planned)) {
+            // Read ahead for the whole range: it holds those of any dates within it.
+            (Twins::ByRange, Some((first, last)))
+                if first >= from && last <= to && stored_ahead.is_some() =>
+            {
+                stored_ahead
+            }
             (Twins::ByRange, Some((first, last))) => {
                 Some(tx.read().generated_between(first, last)?)
             }
@@ -522,7 +557,6 @@ fn run_matching(
         // the range (and the week after, where overflow may land) are the planned ones and the
         // stored ones the rules did not produce (reports, tasks of earlier runs).
         let stored_crews = tx.read().crews()?;
-        let last_day = to + Duration::days(7);
         let mut units: Vec<Unit> = Vec::with_capacity(keep.len());
         let mut next_id = tx.read().max_task_id()?;
         let mut planned_open: FxHashSet<i64> = FxHashSet::default();
@@ -570,9 +604,11 @@ fn run_matching(
             };
             units.push(unit);
         }
-        let others: Vec<TaskRecord> = tx
-            .read()
-            .open_tasks_planned(from, last_day)?
+        let open = match open_ahead {
+            Some(open) => open,
+            None => tx.read().open_tasks_planned(from, last_day)?,
+        };
+        let others: Vec<TaskRecord> = open
             .into_iter()
             .filter(|t| !planned_open.contains(&t.id) && !cancelled.contains(&t.id))
             .collect();
