@@ -459,13 +459,19 @@ fn run_matching(
     lap("planned");
     let today = cal.today;
     let mut summary = RunSummary::default();
-    let by_id: FxHashMap<i64, &AssetRecord> = records.iter().flatten().map(|a| (a.id, a)).collect();
+    // The world and the records, until the tasks are placed: freed on another thread while
+    // they are written.
+    let mut held = Some((world, records));
     // Written at the generation the world was read at: every asset a task or balance names
     // still exists, so the rows are written without a foreign-key lookup each.
     let outcome = store.write_at_generation(read.generation, |tx| -> Result<(), GenerateError> {
+        let (world, records) = held.as_mut().expect("held until placed");
+        let by_id: FxHashMap<i64, &AssetRecord> =
+            records.iter().flatten().map(|a| (a.id, a)).collect();
         planned.extend(weather_triggers(
-            tx, rules, &mut world, &by_id, balances, cal, from, to,
+            tx, rules, world, &by_id, balances, cal, from, to,
         )?);
+        drop(by_id);
         for c in crews {
             tx.upsert_crew(c)?;
         }
@@ -709,6 +715,18 @@ fn run_matching(
             day += Duration::days(1);
         }
         lap("placed");
+        // What is left of the world to read: the references of the assets of moved tasks.
+        let moved_refs: Vec<String> = moved
+            .keys()
+            .map(|&u| {
+                let t = of(&units[u]);
+                world
+                    .asset_ref(t.asset_id)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| t.asset_ref.clone())
+            })
+            .collect();
+        free_on_a_thread(held.take());
         // Write: new tasks inserted with their crew and day, in the order the rules produced
         // them; changed ones updated; placements that changed recorded.
         let mut unit_of_planned: Vec<Option<usize>> = vec![None; keep.len()];
@@ -769,14 +787,12 @@ fn run_matching(
         }
         summary.moved = moved
             .into_iter()
-            .map(|(u, (crew, from_day, to_day))| {
+            .zip(moved_refs)
+            .map(|((u, (crew, from_day, to_day)), asset_ref)| {
                 let t = of(&units[u]);
                 Moved {
                     task_id: ids[u],
-                    asset_ref: world
-                        .asset_ref(t.asset_id)
-                        .map(str::to_string)
-                        .unwrap_or_else(|| t.asset_ref.clone()),
+                    asset_ref,
                     task_type: t.task_type.clone(),
                     crew: stored_crews[crew].name.clone(),
                     from: from_day,
@@ -794,14 +810,17 @@ fn run_matching(
         Ok(())
     });
     lap("committed");
-    // A million records and their world take a good part of a second to free; the process
-    // needs none of it any more, so another thread frees it while the summary is printed.
-    drop(by_id);
-    let _ = std::thread::Builder::new()
-        .name("free-run".into())
-        .spawn(move || drop((records, world, planned)));
+    free_on_a_thread((held, planned));
     outcome?;
     Ok(summary)
+}
+
+/// Drops `what` on a thread of its own: a million records and their world take a good part of
+/// a second to free, which the run need not wait for (the process may end before it is done).
+fn free_on_a_thread<T: Send + 'static>(what: T) {
+    let _ = std::thread::Builder::new()
+        .name("free-run".into())
+        .spawn(move || drop(what));
 }
 
 /// The first and last local dates of the planned tasks' occurrences (their RFC 3339 text
