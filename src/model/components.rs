@@ -4,6 +4,10 @@
 //! Systems (the scheduler's selectors, the charts) are plain functions over queries of these.
 //!
 //! Components carry no `Serialize`: interchange formats have their own record types.
+//!
+//! An entity carries the asset's store id, not its reference (`FB-PTL-001`): nothing queries
+//! the world by reference, and a million of them were 64 MB of the scheduler's world; what
+//! shows a reference reads it from the store.
 
 use std::sync::Arc;
 
@@ -17,10 +21,6 @@ use super::record::{BoxGroup, SpeciesInfo};
 /// The store id of the asset this entity stands for.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AssetId(pub i64);
-
-/// The human reference (`FB-PTL-001`).
-#[derive(Component, Debug, Clone, PartialEq, Eq)]
-pub struct AssetRef(pub String);
 
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Kind(pub AssetKind);

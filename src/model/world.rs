@@ -53,12 +53,6 @@ impl AssetWorld {
         self.by_id.reserve(n);
     }
 
-    /// The reference of a stored asset in the world.
-    pub fn asset_ref(&self, asset_id: i64) -> Option<&str> {
-        let e = self.entity(asset_id)?;
-        self.world.get::<AssetRef>(e).map(|r| r.0.as_str())
-    }
-
     /// The zone name of a stored asset in the world (`None` when unzoned).
     pub fn zone(&self, asset_id: i64) -> Option<&str> {
         let e = self.entity(asset_id)?;
@@ -81,10 +75,10 @@ impl AssetWorld {
 
     /// Adds (or replaces) the entity of a record, composed of the components it has.
     pub fn spawn(&mut self, r: &AssetRecord) -> Entity {
-        // Only what the world keeps is copied (not the names or the provenance).
+        // Only what the world keeps is copied (not the reference, names or provenance).
         self.spawn_owned(AssetRecord {
             id: r.id,
-            asset_ref: r.asset_ref.clone(),
+            asset_ref: String::new(),
             names: Default::default(),
             geometry: r.geometry.clone(),
             zone: r.zone.clone(),
@@ -107,7 +101,6 @@ impl AssetWorld {
         let kind = r.kind();
         let AssetRecord {
             id,
-            asset_ref,
             geometry,
             zone,
             zone_id,
@@ -117,12 +110,7 @@ impl AssetWorld {
             retired,
             ..
         } = r;
-        let base = (
-            AssetId(id),
-            AssetRef(asset_ref),
-            Kind(kind),
-            Location { lon, lat },
-        );
+        let base = (AssetId(id), Kind(kind), Location { lon, lat });
         let zone = match (zone, zone_id) {
             (Some(zone), Some(zone_id)) => Some(ZoneMember {
                 zone_id,
@@ -317,12 +305,7 @@ impl AssetWorld {
 }
 
 /// The components every tree of the common shapes has.
-type TreeBase = (
-    (AssetId, AssetRef, Kind, Location),
-    ZoneMember,
-    SiteStatus,
-    Species,
-);
+type TreeBase = ((AssetId, Kind, Location), ZoneMember, SiteStatus, Species);
 
 /// A record made ready for the world off the thread that builds it
 /// ([`AssetWorld::spawn_ready`]): a tree of the common shapes (in a zone, a point, without
@@ -353,7 +336,6 @@ impl ReadyAsset {
         match r {
             AssetRecord {
                 id,
-                asset_ref,
                 zone: Some(zone),
                 zone_id: Some(zone_id),
                 site_state,
@@ -363,7 +345,6 @@ impl ReadyAsset {
                 let base = (
                     (
                         AssetId(id),
-                        AssetRef(asset_ref),
                         Kind(super::AssetKind::Tree),
                         Location { lon, lat },
                     ),
@@ -557,7 +538,6 @@ mod tests {
             (
                 (
                     g.get::<AssetId>(e),
-                    g.get::<AssetRef>(e),
                     g.get::<Kind>(e),
                     g.get::<Location>(e),
                     g.get::<Footprint>(e),

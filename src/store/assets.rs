@@ -895,6 +895,14 @@ impl Reader<'_> {
             .collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The reference of a stored asset.
+    pub fn asset_ref(&self, asset_id: i64) -> Result<Option<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT ref FROM assets WHERE id = ?1")?;
+        Ok(st.query_row([asset_id], |r| r.get(0)).optional()?)
+    }
+
     pub fn asset_by_ref(&self, asset_ref: &str) -> Result<Option<AssetRecord>> {
         let raw = self
             .conn

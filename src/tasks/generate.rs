@@ -715,17 +715,6 @@ fn run_matching(
             day += Duration::days(1);
         }
         lap("placed");
-        // What is left of the world to read: the references of the assets of moved tasks.
-        let moved_refs: Vec<String> = moved
-            .keys()
-            .map(|&u| {
-                let t = of(&units[u]);
-                world
-                    .asset_ref(t.asset_id)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| t.asset_ref.clone())
-            })
-            .collect();
         free_on_a_thread(held.take());
         // Write: new tasks inserted with their crew and day, in the order the rules produced
         // them; changed ones updated; placements that changed recorded.
@@ -785,21 +774,18 @@ fn run_matching(
                 tx.assign_task(ids[u], crew, *day, *moved_from)?;
             }
         }
-        summary.moved = moved
-            .into_iter()
-            .zip(moved_refs)
-            .map(|((u, (crew, from_day, to_day)), asset_ref)| {
-                let t = of(&units[u]);
-                Moved {
-                    task_id: ids[u],
-                    asset_ref,
-                    task_type: t.task_type.clone(),
-                    crew: stored_crews[crew].name.clone(),
-                    from: from_day,
-                    to: to_day,
-                }
-            })
-            .collect();
+        let refs = tx.read();
+        for (u, (crew, from_day, to_day)) in moved {
+            let t = of(&units[u]);
+            summary.moved.push(Moved {
+                task_id: ids[u],
+                asset_ref: refs.asset_ref(t.asset_id)?.unwrap_or_default(),
+                task_type: t.task_type.clone(),
+                crew: stored_crews[crew].name.clone(),
+                from: from_day,
+                to: to_day,
+            });
+        }
         summary.moved.sort_by_key(|m| m.task_id);
         lap("written");
         if let Some(snapshot) = &read.snapshot
