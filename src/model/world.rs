@@ -75,25 +75,37 @@ impl AssetWorld {
 
     /// Adds (or replaces) the entity of a record, composed of the components it has.
     pub fn spawn(&mut self, r: &AssetRecord) -> Entity {
-        // Only what the world keeps is copied (not the reference, names or provenance).
-        self.spawn_owned(AssetRecord {
-            id: r.id,
-            asset_ref: String::new(),
-            names: Default::default(),
-            geometry: r.geometry.clone(),
-            zone: r.zone.clone(),
-            zone_id: r.zone_id,
-            site_state: r.site_state,
-            data: r.data.clone(),
-            tags: r.tags.clone(),
-            provenance: Default::default(),
-            retired: r.retired.clone(),
-        })
+        // Only what the world keeps is copied (not the reference, names or provenance; the zone
+        // name is shared, not copied).
+        let zone = r.zone.as_deref().zip(r.zone_id);
+        self.spawn_in_zone(
+            AssetRecord {
+                id: r.id,
+                asset_ref: String::new(),
+                names: Default::default(),
+                geometry: r.geometry.clone(),
+                zone: None,
+                zone_id: r.zone_id,
+                site_state: r.site_state,
+                data: r.data.clone(),
+                tags: r.tags.clone(),
+                provenance: Default::default(),
+                retired: r.retired.clone(),
+            },
+            zone,
+        )
     }
 
     /// As [`AssetWorld::spawn`], moving the record's strings into the components: building a
     /// world of a million trees straight from the rows copies and frees none of them.
-    pub fn spawn_owned(&mut self, r: AssetRecord) -> Entity {
+    pub fn spawn_owned(&mut self, mut r: AssetRecord) -> Entity {
+        let name = r.zone.take();
+        let zone = name.as_deref().zip(r.zone_id);
+        self.spawn_in_zone(r, zone)
+    }
+
+    /// Spawns `r` in the zone (name, id) given; `r.zone` is not read.
+    fn spawn_in_zone(&mut self, r: AssetRecord, zone: Option<(&str, i64)>) -> Entity {
         if let Some(old) = self.by_id.remove(r.id) {
             self.world.despawn(old);
         }
@@ -102,8 +114,6 @@ impl AssetWorld {
         let AssetRecord {
             id,
             geometry,
-            zone,
-            zone_id,
             site_state,
             data,
             tags,
@@ -111,13 +121,10 @@ impl AssetWorld {
             ..
         } = r;
         let base = (AssetId(id), Kind(kind), Location { lon, lat });
-        let zone = match (zone, zone_id) {
-            (Some(zone), Some(zone_id)) => Some(ZoneMember {
-                zone_id,
-                zone: shared_zone(zone_id, zone),
-            }),
-            _ => None,
-        };
+        let zone = zone.map(|(name, zone_id)| ZoneMember {
+            zone_id,
+            zone: shared_zone(zone_id, name),
+        });
         // The common shapes are spawned as one bundle: every later `insert` moves the entity to
         // another archetype, which dominates building a world of a million trees.
         let (mut e, data) = match (data, zone) {
@@ -136,12 +143,37 @@ impl AssetWorld {
                 };
                 (e, Spawned::Tree(t.heritage_grade))
             }
+            // So are the other kinds' parts (a city has a hundred thousand box groups, green
+            // areas, parks and ponds).
             (KindData::FlowerBoxGroup(b), Some(zm)) => {
-                let planted = b.planted;
-                let e = self
-                    .world
-                    .spawn((base, zm, SiteStatus(site_state), Container(b)));
-                (e, Spawned::Box(planted))
+                let boxes = (base, zm, SiteStatus(site_state));
+                let e = match b.planted {
+                    Some(d) => self.world.spawn((boxes, Planted(d), Container(b))),
+                    None => self.world.spawn((boxes, Container(b))),
+                };
+                (e, Spawned::Done)
+            }
+            (KindData::GreenArea { plant: Some(p), .. }, Some(zm)) => {
+                (self.world.spawn((base, zm, Plant(p))), Spawned::Done)
+            }
+            (KindData::Park { subtype, area_m2 }, Some(zm)) => {
+                let park = ParkInfo { subtype, area_m2 };
+                (self.world.spawn((base, zm, park)), Spawned::Done)
+            }
+            (
+                KindData::WaterFeature {
+                    water,
+                    area_m2,
+                    volume_m3,
+                },
+                Some(zm),
+            ) => {
+                let body = WaterBody {
+                    water,
+                    area_m2,
+                    volume_m3,
+                };
+                (self.world.spawn((base, zm, body)), Spawned::Done)
             }
             (data, Some(zm)) => (self.world.spawn((base, zm)), Spawned::No(data)),
             (data, None) => (self.world.spawn(base), Spawned::No(data)),
@@ -165,12 +197,7 @@ impl AssetWorld {
                 }
                 None
             }
-            Spawned::Box(planted) => {
-                if let Some(d) = planted {
-                    e.insert(Planted(d));
-                }
-                None
-            }
+            Spawned::Done => None,
             Spawned::No(data) => Some(data),
         };
         match data {
@@ -350,7 +377,7 @@ impl ReadyAsset {
                     ),
                     ZoneMember {
                         zone_id,
-                        zone: shared_zone(zone_id, zone),
+                        zone: shared_zone(zone_id, &zone),
                     },
                     SiteStatus(site_state),
                     shared_species(t.species),
@@ -388,7 +415,7 @@ thread_local! {
 /// The zone name of a component, one copy shared by the zone's assets: the last made on this
 /// thread for the id when its name is the same, else a new one. Worlds are built on one or two
 /// threads (reading and building), so each keeps its own few.
-pub(crate) fn shared_zone(zone_id: i64, name: String) -> Arc<str> {
+pub(crate) fn shared_zone(zone_id: i64, name: &str) -> Arc<str> {
     SHARED.with_borrow_mut(|s| match s.zones.get(&zone_id) {
         Some(shared) if **shared == *name => shared.clone(),
         _ => {
@@ -518,8 +545,8 @@ impl IdIndex {
 enum Spawned {
     /// A zoned tree: its heritage grade is left.
     Tree(Option<u8>),
-    /// A zoned box group: its planting date is left.
-    Box(Option<chrono::NaiveDate>),
+    /// Everything was taken.
+    Done,
     /// Nothing was taken.
     No(KindData),
 }
@@ -712,6 +739,83 @@ mod tests {
         assert_eq!(ready.len(), 2000);
         let live = ready.world.query::<&AssetId>().iter(&ready.world).count();
         assert_eq!(live, 2000, "the replaced entity is gone");
+    }
+
+    /// A zoned point of each kind is spawned with its parts in one bundle: no entity passes
+    /// through an archetype of fewer components (each `insert` after a spawn moves the entity
+    /// to another archetype, a copy of all its components).
+    #[test]
+    fn each_kind_is_spawned_with_its_parts_in_one_archetype_move() {
+        use crate::model::{BoxGroup, ParkSubtype, SiteState, WaterKind};
+        let record = |id: i64, data: KindData| AssetRecord {
+            id,
+            asset_ref: format!("A-{id}"),
+            names: Default::default(),
+            geometry: geo::Geometry::Point(geo::Point::new(91.0, 29.6)),
+            zone: Some("north".to_string()),
+            zone_id: Some(1),
+            site_state: SiteState::Occupied,
+            data,
+            tags: Default::default(),
+            provenance: Default::default(),
+            retired: None,
+        };
+        let planted = chrono::NaiveDate::from_ymd_opt(2026, 5, 1);
+        let records = [
+            record(
+                1,
+                KindData::FlowerBoxGroup(BoxGroup {
+                    box_count: 4,
+                    planting: Some("Salvia splendens".to_string()),
+                    planted,
+                    ..BoxGroup::default()
+                }),
+            ),
+            record(
+                2,
+                KindData::GreenArea {
+                    plant: Some("lawn".to_string()),
+                    area_m2: Some(300.0),
+                },
+            ),
+            record(
+                3,
+                KindData::Park {
+                    subtype: ParkSubtype::PocketPark,
+                    area_m2: Some(900.0),
+                },
+            ),
+            record(
+                4,
+                KindData::WaterFeature {
+                    water: WaterKind::Pond,
+                    area_m2: Some(50.0),
+                    volume_m3: None,
+                },
+            ),
+        ];
+        let mut w = AssetWorld::new();
+        let before = w.world.archetypes().len();
+        for r in &records {
+            w.spawn(r);
+        }
+        // One archetype per kind.
+        assert_eq!(w.world.archetypes().len(), before + records.len());
+        let g = &w.world;
+        let e = |id| w.entity(id).unwrap();
+        assert_eq!(g.get::<Planted>(e(1)).map(|p| p.0), planted);
+        assert_eq!(g.get::<Container>(e(1)).unwrap().0.box_count, 4);
+        assert_eq!(g.get::<SiteStatus>(e(1)).unwrap().0, SiteState::Occupied);
+        assert_eq!(g.get::<Plant>(e(2)).unwrap().0, "lawn");
+        assert!(
+            g.get::<SiteStatus>(e(2)).is_none(),
+            "a green area is no site"
+        );
+        assert_eq!(g.get::<ParkInfo>(e(3)).unwrap().area_m2, Some(900.0));
+        assert_eq!(g.get::<WaterBody>(e(4)).unwrap().water, WaterKind::Pond);
+        for id in 1..=4 {
+            assert_eq!(&*g.get::<ZoneMember>(e(id)).unwrap().zone, "north");
+        }
     }
 
     #[test]
