@@ -586,8 +586,8 @@ fn planning_on_two_threads_gives_the_tasks_of_one_thread_in_rule_order() {
     let cal = calendar(from, vec![]);
     let last = HashMap::new();
     let mut world = AssetWorld::from_records(records.iter());
-    let one = plan_on(&rules, &mut world, &cal, from, to, &last, false);
-    let two = plan_on(&rules, &mut world, &cal, from, to, &last, true);
+    let one = plan_on(&rules, &mut world, &cal, from, to, &last, false).into_vec();
+    let two = plan_on(&rules, &mut world, &cal, from, to, &last, true).into_vec();
     let rules_of = |tasks: &[crate::tasks::TaskRecord]| {
         let mut seen: Vec<String> = Vec::new();
         for t in tasks {
