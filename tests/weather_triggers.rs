@@ -289,6 +289,56 @@ fn scouting_comes_first_a_treatment_only_over_the_threshold_at_night_then_a_resp
     );
 }
 
+/// A pest of the box plantings: its hosts are found by the planting of each box group (kept
+/// whole for the run, not in the world's components).
+#[test]
+fn a_pest_of_the_box_plantings_is_scouted_on_the_box_groups() {
+    let s = site(
+        r#"
+[[rule]]
+id = "scout-petunia-aphid"
+task = "pest_scouting"
+select = { kind = "flower_box_group" }
+pest = "petunia_aphid"
+window = "00:00-05:00"
+minutes_per_asset = 2.0
+skill = "pest_control"
+"#,
+    );
+    let pests = s.dir.path().join("rules/pests.toml");
+    let mut text = std::fs::read_to_string(&pests).unwrap();
+    text.push_str(
+        r#"
+[[pest]]
+id = "petunia_aphid"
+names = { latin = "Myzus persicae", en = "green peach aphid" }
+stage = "colonies on bedding plants"
+hosts = ["Petunia"]
+
+[pest.calendar]
+window = "06-10..06-30"
+scouting_lead_days = 7
+
+[[pest.product]]
+name = "Potassium soap"
+active_ingredient = "potassium salts of fatty acids"
+dose = "2%"
+spray_mix_l_per_tree = 1.0
+reentry_h = 0
+estimate = true
+"#,
+    );
+    std::fs::write(&pests, text).unwrap();
+    s.run("2027-06-01", "2027-06-05");
+    let scout: Vec<Value> = s
+        .day("2027-06-03")
+        .into_iter()
+        .filter(|t| t["task_type"] == "pest_scouting")
+        .collect();
+    assert_eq!(scout.len(), 1, "{scout:?}");
+    assert_eq!(scout[0]["ref"], "FB-TST-001", "the Petunia boxes");
+}
+
 const REPLANT_RULE: &str = r#"
 [[rule]]
 id = "replant-summer"
