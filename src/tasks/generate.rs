@@ -441,7 +441,7 @@ fn run_matching(
     let lap = |what: &str| laps.lap(what);
     // The world is built as the rows are read. Trees (most of a city) live only in the world;
     // the other records stay whole for the triggers that read their kind data (box sizes for
-    // replanting, plantings for pest hosts) when a rule has such a trigger.
+    // replanting, plantings for pest hosts).
     let count = store.read().max_asset_id()?.max(0) as usize;
     let mut world = AssetWorld::new();
     world.reserve(count);
@@ -479,12 +479,6 @@ fn run_matching(
         };
         Ok((stored, r.open_tasks_planned(from, last_day)?))
     })?;
-    let keep_records = rules.rules.iter().any(|r| {
-        matches!(
-            r.trigger,
-            Trigger::PestWindow { .. } | Trigger::Replanting { .. }
-        )
-    });
     // A snapshot made from the rows (none was current) is stored with the tasks.
     // Most trees are made into their components on the reading thread, and spawned here a
     // batch at a time; building the world had kept this thread busy while the reader waited.
@@ -493,7 +487,7 @@ fn run_matching(
             if rec.retired.is_some() {
                 retired.insert(rec.id);
             }
-            if rec.kind() == AssetKind::Tree || !keep_records {
+            if rec.kind() == AssetKind::Tree {
                 world.spawn_owned(rec);
             } else {
                 world.spawn(&rec);
