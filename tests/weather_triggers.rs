@@ -50,6 +50,13 @@ impl Site {
         .unwrap();
         v["tasks"].as_array().unwrap().clone()
     }
+    /// The tasks of one type on a day.
+    fn day_of(&self, date: &str, task_type: &str) -> Vec<Value> {
+        self.day(date)
+            .into_iter()
+            .filter(|t| t["task_type"] == task_type)
+            .collect()
+    }
     fn why(&self, r: &str, date: &str) -> String {
         ok(&self.db, &["tasks", "why", r, "--date", date])
     }
@@ -230,11 +237,7 @@ fn scouting_comes_first_a_treatment_only_over_the_threshold_at_night_then_a_resp
         ],
     );
     s.run("2027-08-10", "2027-08-20");
-    let treat: Vec<Value> = s
-        .day("2027-08-15")
-        .into_iter()
-        .filter(|t| t["task_type"] == "pest_treatment")
-        .collect();
+    let treat = s.day_of("2027-08-15", "pest_treatment");
     assert_eq!(treat.len(), 1);
     assert_eq!(
         treat[0]["due_at"], "2027-08-15T00:00:00+08:00",
@@ -259,11 +262,7 @@ fn scouting_comes_first_a_treatment_only_over_the_threshold_at_night_then_a_resp
         ],
     );
     s.run("2027-08-10", "2027-08-20");
-    let respray: Vec<Value> = s
-        .day("2027-08-16")
-        .into_iter()
-        .filter(|t| t["task_type"] == "pest_treatment")
-        .collect();
+    let respray = s.day_of("2027-08-16", "pest_treatment");
     assert_eq!(respray.len(), 1, "re-spray after rain");
     // The season's pesticide record has the application with its weather.
     let log = ok(
@@ -330,11 +329,7 @@ estimate = true
     );
     std::fs::write(&pests, text).unwrap();
     s.run("2027-06-01", "2027-06-05");
-    let scout: Vec<Value> = s
-        .day("2027-06-03")
-        .into_iter()
-        .filter(|t| t["task_type"] == "pest_scouting")
-        .collect();
+    let scout = s.day_of("2027-06-03", "pest_scouting");
     assert_eq!(scout.len(), 1, "{scout:?}");
     assert_eq!(scout[0]["ref"], "FB-TST-001", "the Petunia boxes");
 }
@@ -354,11 +349,7 @@ skill = "gardening"
 fn the_summer_set_waits_for_warm_nights_and_counts_its_seedlings() {
     let s = site(REPLANT_RULE);
     s.run("2027-05-01", "2027-05-31");
-    let d10: Vec<Value> = s
-        .day("2027-05-10")
-        .into_iter()
-        .filter(|t| t["task_type"] == "replanting")
-        .collect();
+    let d10 = s.day_of("2027-05-10", "replanting");
     assert_eq!(d10.len(), 1, "normal year: 10 May");
     assert_eq!(d10[0]["minutes"], 60.0, "4 boxes × 15 min");
     let detail = ok(

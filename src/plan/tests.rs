@@ -667,7 +667,7 @@ fn streamed_occurrences_equal_the_collected_task_records() {
     // asset, then the period.
     let live: Vec<_> = records.iter().filter(|a| a.retired.is_none()).collect();
     let mut world = AssetWorld::from_records(live.iter().copied());
-    let planned = generate::plan(&rules, &mut world, &cal, from, to, &last_completion);
+    let planned = generate::plan(&rules, &mut world, &cal, from, to, &last_completion).into_vec();
     let mut busy = HashSet::new();
     let single: HashSet<&str> = ["dead-tree-removal"].into();
     let collected: Vec<_> = planned

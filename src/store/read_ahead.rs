@@ -123,15 +123,28 @@ impl Tx<'_> {
 mod tests {
     use super::*;
 
+    fn zone_count(r: &Reader<'_>) -> Result<i64> {
+        Ok(r.conn
+            .query_row("SELECT count(*) FROM zones", [], |row| row.get(0))?)
+    }
+
+    /// A zone committed by another connection.
+    fn commit_a_zone_elsewhere(path: &Path, name: &str) {
+        Connection::open(path)
+            .unwrap()
+            .execute(
+                "INSERT INTO zones (name, created_at) VALUES (?1, 'x')",
+                [name],
+            )
+            .unwrap();
+    }
+
     #[test]
     fn a_value_read_ahead_is_used_only_if_nothing_was_committed_since() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
         let mut s = Store::open(&path).unwrap();
-        let count = |r: &Reader<'_>| -> Result<i64> {
-            Ok(r.conn
-                .query_row("SELECT count(*) FROM zones", [], |row| row.get(0))?)
-        };
+        let count = zone_count;
         // Nothing committed meanwhile: the value read ahead is taken.
         let ahead = s.read_ahead("test", count).unwrap();
         let taken = s.write(|tx| tx.take_read_ahead(ahead)).unwrap();
@@ -139,13 +152,7 @@ mod tests {
         // Another connection commits after the read: the value is refused.
         let mut ahead = s.read_ahead("test", count).unwrap();
         ahead.wait();
-        Connection::open(&path)
-            .unwrap()
-            .execute(
-                "INSERT INTO zones (name, created_at) VALUES ('north', 'x')",
-                [],
-            )
-            .unwrap();
+        commit_a_zone_elsewhere(&path, "north");
         let taken = s.write(|tx| tx.take_read_ahead(ahead)).unwrap();
         assert_eq!(taken, None);
         // A commit by this store's own connection counts too.
@@ -182,20 +189,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
         let s = Store::open(&path).unwrap();
-        let mut ahead = s
-            .read_ahead("test", |r: &Reader<'_>| -> Result<i64> {
-                Ok(r.conn
-                    .query_row("SELECT count(*) FROM zones", [], |row| row.get(0))?)
-            })
-            .unwrap();
+        let mut ahead = s.read_ahead("test", zone_count).unwrap();
         ahead.wait();
-        Connection::open(&path)
-            .unwrap()
-            .execute(
-                "INSERT INTO zones (name, created_at) VALUES ('north', 'x')",
-                [],
-            )
-            .unwrap();
+        commit_a_zone_elsewhere(&path, "north");
         assert_eq!(ahead.value_as_read().unwrap(), Some(0));
     }
 }

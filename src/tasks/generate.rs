@@ -98,20 +98,8 @@ const PLAN_ON_TWO_THREADS_FROM: usize = 50_000;
 
 /// The tasks the rules produce in `[from, to]` (local dates), before storage, rule by rule in
 /// file order. Each rule's selection scans every asset: on a big world the rules are shared
-/// between two threads (selection reads the world only), and their tasks joined in rule order.
+/// between two threads (selection reads the world only), and their tasks kept in rule order.
 pub fn plan(
-    rules: &RuleSet,
-    world: &mut AssetWorld,
-    cal: &Calendar,
-    from: NaiveDate,
-    to: NaiveDate,
-    last_completion: &LastCompletions,
-) -> Vec<TaskRecord> {
-    plan_by_rule(rules, world, cal, from, to, last_completion).into_vec()
-}
-
-/// [`plan`], each rule's tasks kept in the list they were made in.
-fn plan_by_rule(
     rules: &RuleSet,
     world: &mut AssetWorld,
     cal: &Calendar,
@@ -126,7 +114,7 @@ fn plan_by_rule(
 /// Planned tasks in order, in the lists they were made in (a rule's, a trigger's): joining
 /// them copied a million-asset day's ~100 MB of tasks into fresh memory.
 #[derive(Debug, Default)]
-pub(crate) struct PlannedTasks {
+pub struct PlannedTasks {
     parts: Vec<Vec<TaskRecord>>,
     /// The index of each part's first task.
     starts: Vec<usize>,
@@ -134,7 +122,7 @@ pub(crate) struct PlannedTasks {
 }
 
 impl PlannedTasks {
-    pub(crate) fn push_part(&mut self, tasks: Vec<TaskRecord>) {
+    pub fn push_part(&mut self, tasks: Vec<TaskRecord>) {
         if !tasks.is_empty() {
             self.starts.push(self.len);
             self.len += tasks.len();
@@ -142,15 +130,19 @@ impl PlannedTasks {
         }
     }
 
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.len
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &TaskRecord> {
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &TaskRecord> {
         self.parts.iter().flatten()
     }
 
-    pub(crate) fn into_vec(self) -> Vec<TaskRecord> {
+    pub fn into_vec(self) -> Vec<TaskRecord> {
         match <[_; 1]>::try_from(self.parts) {
             Ok([only]) => only,
             Err(parts) => parts.into_iter().flatten().collect(),
@@ -511,7 +503,7 @@ fn run_matching(
                 t.with_timezone(&cal.tz).date_naive()
             })?,
     };
-    let mut planned = plan_by_rule(rules, &mut world, cal, from, to, &last);
+    let mut planned = plan(rules, &mut world, cal, from, to, &last);
     lap("planned");
     let today = cal.today;
     let mut summary = RunSummary::default();
